@@ -1,0 +1,12 @@
+add_library(mailrep_warnings INTERFACE)
+target_compile_options(mailrep_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Woverloaded-virtual -Wcast-align
+  -Wnull-dereference -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough -Wmissing-declarations
+  -Wextra-semi)
+if(MAILREP_WERROR)
+  target_compile_options(mailrep_warnings INTERFACE -Werror)
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    # GCC 12 gives false -Wrestrict positives in libstdc++ string code (GCC PR 105329).
+    target_compile_options(mailrep_warnings INTERFACE -Wno-error=restrict)
+  endif()
+endif()

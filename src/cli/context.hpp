@@ -1,0 +1,60 @@
+#pragma once
+// Private to src/cli: what every command gets.
+#include <boost/program_options.hpp>
+
+#include <chrono>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mailrep/dns/ares_resolver.hpp"
+#include "mailrep/io/loop.hpp"
+#include "mailrep/report/report.hpp"
+#include "mailrep/util/result.hpp"
+
+namespace mailrep::cli {
+
+struct Context {
+  boost::program_options::variables_map vm;
+  std::vector<std::string> args;  ///< the command's positional arguments
+  report::RenderOptions render;
+  std::optional<report::Range> warning, critical;
+  dns::ResolverOptions resolver_options;
+  std::string lists_path;  ///< --lists (file or dir), empty = shipped
+  std::chrono::milliseconds timeout{2000};
+  io::Loop loop;
+  std::unique_ptr<dns::AresResolver> resolver;  ///< made on first use
+  std::vector<std::string> notes;               ///< warnings printed to stderr (resolver choice ...)
+  std::ostream* err = nullptr;
+
+  /// The resolver from --resolver / MAILREP_RESOLVER / resolv.conf.
+  [[nodiscard]] Result<dns::Resolver*> dns();
+};
+
+/// A usage error: the message goes to stderr as one line, exit 3.
+struct UsageError {
+  std::string message;
+};
+
+using CommandResult = report::CommandResult;
+using CommandFn = Result<CommandResult> (*)(Context&);
+
+struct CommandSpec {
+  const char* name;
+  const char* args;
+  const char* help;
+  CommandFn fn;
+};
+
+/// Directory of the shipped lists (share/mailrep/lists next to the binary, or the source tree).
+[[nodiscard]] std::string shipped_lists_dir();
+
+Result<CommandResult> cmd_lists(Context& ctx);
+Result<CommandResult> cmd_ip(Context& ctx);
+Result<CommandResult> cmd_spf(Context& ctx);
+Result<CommandResult> cmd_auth(Context& ctx);
+Result<CommandResult> cmd_check(Context& ctx);
+
+}  // namespace mailrep::cli

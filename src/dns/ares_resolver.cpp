@@ -1,0 +1,354 @@
+#include "mailrep/dns/ares_resolver.hpp"
+
+#include <ares.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <algorithm>
+#include <deque>
+#include <fstream>
+#include <list>
+#include <unordered_map>
+
+#include "mailrep/util/text.hpp"
+#include "wire.hpp"
+
+namespace mailrep::dns {
+
+std::string ServerAddress::to_string() const {
+  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  return h + ":" + std::to_string(port);
+}
+
+Result<ServerAddress> parse_server(std::string_view text) {
+  ServerAddress s;
+  std::string_view host = util::trim(text);
+  std::string_view port;
+  if (!host.empty() && host.front() == '[') {
+    auto close = host.find(']');
+    if (close == std::string_view::npos) return fail(ErrorCode::invalid_input, "resolver address: missing ']'");
+    std::string_view rest = host.substr(close + 1);
+    host = host.substr(1, close - 1);
+    if (!rest.empty()) {
+      if (rest.front() != ':') return fail(ErrorCode::invalid_input, "resolver address: expected ':' after ']'");
+      port = rest.substr(1);
+    }
+  } else if (std::count(host.begin(), host.end(), ':') == 1) {
+    auto colon = host.find(':');
+    port = host.substr(colon + 1);
+    host = host.substr(0, colon);
+  }
+  auto ip = util::IpAddress::parse(host);
+  if (!ip)
+    return fail(ErrorCode::invalid_input,
+                "resolver '" + util::sanitize(text) + "' is not an IP address (use HOST[:PORT] with a literal address)");
+  s.host = ip->to_string();
+  if (!port.empty()) {
+    auto p = util::parse_uint(port, 65535);
+    if (!p || *p == 0) return fail(ErrorCode::invalid_input, "resolver '" + util::sanitize(text) + "': bad port");
+    s.port = static_cast<std::uint16_t>(*p);
+  }
+  return s;
+}
+
+Result<std::vector<ServerAddress>> servers_from_resolv_conf(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return fail(ErrorCode::io, "cannot read " + path);
+  std::vector<ServerAddress> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    auto words = util::split_ws(line);
+    if (words.size() >= 2 && words[0] == "nameserver") {
+      std::string_view addr = words[1];
+      if (auto pct = addr.find('%'); pct != std::string_view::npos) addr = addr.substr(0, pct);
+      if (auto ip = util::IpAddress::parse(addr)) out.push_back(ServerAddress{ip->to_string(), 53});
+    }
+  }
+  if (out.empty()) return fail(ErrorCode::io, "no nameserver in " + path);
+  return out;
+}
+
+bool is_public_resolver(const ServerAddress& s) {
+  static const char* const k_public[] = {
+      "8.8.8.8", "8.8.4.4", "1.1.1.1", "1.0.0.1", "9.9.9.9", "149.112.112.112", "208.67.222.222", "208.67.220.220",
+      "94.140.14.14", "94.140.15.15", "76.76.2.0", "76.76.10.0", "185.228.168.9", "185.228.169.9", "64.6.64.6",
+      "64.6.65.6", "4.2.2.1", "4.2.2.2", "2001:4860:4860::8888", "2001:4860:4860::8844", "2606:4700:4700::1111",
+      "2606:4700:4700::1001", "2620:fe::fe", "2620:fe::9", "2620:119:35::35", "2620:119:53::53"};
+  for (const char* p : k_public)
+    if (s.host == p) return true;
+  return false;
+}
+
+namespace {
+
+struct ChannelFree {
+  void operator()(ares_channel ch) const { ares_destroy(ch); }
+};
+using ChannelPtr = std::unique_ptr<std::remove_pointer_t<ares_channel>, ChannelFree>;
+
+struct Waiter {
+  std::coroutine_handle<> handle;
+  Answer* out = nullptr;
+};
+
+std::string make_key(const std::string& name, RrType type) {
+  return name + "|" + std::to_string(static_cast<unsigned>(type));
+}
+
+}  // namespace
+
+struct AresResolver::Impl {
+  struct Channel {
+    Impl* owner = nullptr;
+    ChannelPtr channel;
+    ServerAddress server;
+  };
+  struct Flight {
+    Query query;
+    std::vector<Waiter> waiters;
+    int attempt = 0;
+    Answer last;  // the outcome of the latest attempt
+  };
+  struct Attempt {  // the c-ares callback argument
+    Impl* impl;
+    std::string key;
+    std::size_t channel;
+  };
+
+  io::Loop& loop;
+  ResolverOptions options;
+  std::vector<std::unique_ptr<Channel>> channels;
+  std::unordered_map<std::string, Flight> flights;
+  std::deque<std::string> pending;  // keys waiting for a slot in the window
+  std::size_t in_flight = 0;
+  std::unordered_map<std::string, Answer> cache;
+  std::deque<std::string> cache_order;
+  ResolverStats stats;
+  io::Loop::TimerId timer = 0;
+  bool destroying = false;
+
+  Impl(io::Loop& l, ResolverOptions o) : loop(l), options(std::move(o)) {}
+
+  ~Impl() {
+    destroying = true;
+    if (timer) loop.cancel_timer(timer);
+    channels.clear();  // ares_destroy calls callbacks with ARES_EDESTRUCTION
+  }
+
+  static void sock_state(void* data, ares_socket_t fd, int readable, int writable) {
+    auto* ch = static_cast<Channel*>(data);
+    Impl* self = ch->owner;
+    if (!readable && !writable) {
+      self->loop.unwatch(fd);
+      return;
+    }
+    self->loop.watch(fd, writable != 0, [ch, fd](bool r, bool w) {
+      ares_process_fd(ch->channel.get(), r ? fd : ARES_SOCKET_BAD, w ? fd : ARES_SOCKET_BAD);
+      ch->owner->rearm();
+    });
+  }
+
+  Result<void> init() {
+    for (const auto& server : options.servers) {
+      auto ch = std::make_unique<Channel>();
+      ch->owner = this;
+      ch->server = server;
+      ares_options opts{};
+      int mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB | ARES_OPT_SOCK_RCVBUF;
+      // NOCHECKRESP: hand us SERVFAIL/REFUSED instead of silently skipping the server (c-ares 1.18).
+      // NOSEARCH/NOALIASES: query exactly the name given. Failover and retries are ours.
+      opts.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES | ARES_FLAG_STAYOPEN;
+      opts.timeout = static_cast<int>(options.timeout.count());
+      opts.tries = 1;
+      opts.sock_state_cb = &Impl::sock_state;
+      opts.sock_state_cb_data = ch.get();
+      // A big receive buffer: hundreds of answers may arrive between two turns of the loop
+      // (GNU adns loses them and resends ~8 times without one). The kernel caps it at rmem_max.
+      opts.socket_receive_buffer_size = 1 << 21;
+      ares_channel raw = nullptr;
+      int rc = ares_init_options(&raw, &opts, mask);
+      if (rc != ARES_SUCCESS) return fail(ErrorCode::dns, std::string("c-ares init failed: ") + ares_strerror(rc));
+      ch->channel.reset(raw);
+      ares_addr_port_node node{};
+      node.next = nullptr;
+      node.udp_port = server.port;
+      node.tcp_port = server.port;
+      if (server.host.find(':') != std::string::npos) {
+        node.family = AF_INET6;
+        inet_pton(AF_INET6, server.host.c_str(), &node.addr.addr6);
+      } else {
+        node.family = AF_INET;
+        inet_pton(AF_INET, server.host.c_str(), &node.addr.addr4);
+      }
+      rc = ares_set_servers_ports(raw, &node);
+      if (rc != ARES_SUCCESS) return fail(ErrorCode::dns, std::string("c-ares server setup failed: ") + ares_strerror(rc));
+      channels.push_back(std::move(ch));
+    }
+    return {};
+  }
+
+  void rearm() {
+    if (destroying) return;
+    if (timer) {
+      loop.cancel_timer(timer);
+      timer = 0;
+    }
+    timeval best{};
+    bool any = false;
+    for (auto& ch : channels) {
+      timeval tv{};
+      if (ares_timeout(ch->channel.get(), nullptr, &tv)) {
+        if (!any || tv.tv_sec < best.tv_sec || (tv.tv_sec == best.tv_sec && tv.tv_usec < best.tv_usec)) best = tv;
+        any = true;
+      }
+    }
+    if (!any) return;
+    auto when = io::Clock::now() + std::chrono::seconds(best.tv_sec) + std::chrono::microseconds(best.tv_usec);
+    timer = loop.add_timer(when, [this] {
+      timer = 0;
+      for (auto& ch : channels) ares_process_fd(ch->channel.get(), ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+      rearm();
+    });
+  }
+
+  void submit(const std::string& key) {
+    if (in_flight >= options.concurrency) {
+      pending.push_back(key);
+      return;
+    }
+    ++in_flight;
+    if (in_flight > stats.max_in_flight) stats.max_in_flight = in_flight;
+    send(key);
+  }
+
+  void send(const std::string& key) {
+    Flight& f = flights.at(key);
+    std::size_t idx = static_cast<std::size_t>(f.attempt) % channels.size();
+    ++stats.sent;
+    auto* attempt = new Attempt{this, key, idx};
+    ares_query(channels[idx]->channel.get(), f.query.name.c_str(), 1 /* class IN */, static_cast<int>(f.query.type),
+               &Impl::on_answer, attempt);
+  }
+
+  static void on_answer(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int alen) {
+    std::unique_ptr<Attempt> attempt(static_cast<Attempt*>(arg));
+    Impl* self = attempt->impl;
+    if (status == ARES_EDESTRUCTION || self->destroying) return;
+    auto it = self->flights.find(attempt->key);
+    if (it == self->flights.end()) return;
+    Flight& f = it->second;
+    Answer a;
+    if (abuf && alen > 0) {
+      a = detail::parse_response(f.query, abuf, static_cast<std::size_t>(alen));
+    } else {
+      a.query = f.query;
+      switch (status) {
+        case ARES_ETIMEOUT: a.outcome = Outcome::timeout; a.detail = "no answer (timeout)"; break;
+        case ARES_ECONNREFUSED: a.outcome = Outcome::timeout; a.detail = "connection refused by the server"; break;
+        case ARES_EBADRESP: a.outcome = Outcome::malformed; a.detail = "malformed response"; break;
+        case ARES_EBADNAME: a.outcome = Outcome::error; a.detail = "invalid query name"; break;
+        case ARES_ENOMEM: a.outcome = Outcome::error; a.detail = "out of memory"; break;
+        default: a.outcome = Outcome::error; a.detail = ares_strerror(status); break;
+      }
+    }
+    a.server = self->channels[attempt->channel]->server.to_string();
+    // Retry what may succeed elsewhere or later; facts and malformed answers are final.
+    bool retryable = a.outcome == Outcome::timeout || a.outcome == Outcome::servfail ||
+                     (a.outcome == Outcome::refused && self->channels.size() > 1) ||
+                     (a.outcome == Outcome::malformed && self->channels.size() > 1);
+    if (retryable && f.attempt < self->options.retries) {
+      ++f.attempt;
+      ++self->stats.retries;
+      f.last = std::move(a);
+      self->send(attempt->key);
+      return;
+    }
+    self->finish(attempt->key, std::move(a));
+  }
+
+  void finish(const std::string& key, Answer a) {
+    auto node = flights.extract(key);
+    Flight& f = node.mapped();
+    for (auto& w : f.waiters) {
+      *w.out = a;
+      loop.post(w.handle);
+    }
+    if (options.cache_entries > 0 && a.outcome != Outcome::error) {
+      if (cache.size() >= options.cache_entries && !cache_order.empty()) {
+        cache.erase(cache_order.front());
+        cache_order.pop_front();
+      }
+      if (cache.emplace(key, std::move(a)).second) cache_order.push_back(key);
+    }
+    --in_flight;
+    while (!pending.empty() && in_flight < options.concurrency) {
+      std::string next = std::move(pending.front());
+      pending.pop_front();
+      ++in_flight;
+      if (in_flight > stats.max_in_flight) stats.max_in_flight = in_flight;
+      send(next);
+    }
+  }
+
+  struct Awaiter {
+    Impl* impl;
+    std::string key;
+    Query query;
+    Answer result;
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> h) {
+      auto [it, fresh] = impl->flights.try_emplace(key);
+      it->second.waiters.push_back(Waiter{h, &result});
+      if (fresh) {
+        it->second.query = query;
+        impl->submit(key);
+        impl->rearm();
+      } else {
+        ++impl->stats.deduplicated;
+      }
+    }
+    Answer await_resume() { return std::move(result); }
+  };
+};
+
+AresResolver::AresResolver(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+AresResolver::~AresResolver() = default;
+
+Result<std::unique_ptr<AresResolver>> AresResolver::create(io::Loop& loop, ResolverOptions options) {
+  static const int k_init = ares_library_init(ARES_LIB_INIT_ALL);
+  if (k_init != ARES_SUCCESS) return fail(ErrorCode::dns, "c-ares library init failed");
+  if (options.servers.empty()) return fail(ErrorCode::invalid_input, "no DNS resolver configured");
+  if (options.concurrency == 0) options.concurrency = 1;
+  if (options.retries < 0) options.retries = 0;
+  if (options.timeout.count() <= 0) options.timeout = std::chrono::milliseconds(1);
+  auto impl = std::make_unique<Impl>(loop, std::move(options));
+  if (auto ok = impl->init(); !ok) return tl::unexpected(ok.error());
+  return std::unique_ptr<AresResolver>(new AresResolver(std::move(impl)));
+}
+
+const ResolverStats& AresResolver::stats() const { return m_impl->stats; }
+const ResolverOptions& AresResolver::options() const { return m_impl->options; }
+
+io::Task<Answer> AresResolver::lookup(Query query) {
+  Impl* impl = m_impl.get();
+  ++impl->stats.lookups;
+  std::string name = util::lower(query.name);
+  while (name.size() > 1 && name.back() == '.') name.pop_back();
+  query.name = name;
+  if (!is_valid_query_name(name)) {
+    Answer bad;
+    bad.query = query;
+    bad.outcome = Outcome::error;
+    bad.detail = "invalid query name '" + util::sanitize(name, 300) + "'";
+    co_return bad;
+  }
+  std::string key = make_key(name, query.type);
+  if (auto it = impl->cache.find(key); it != impl->cache.end()) {
+    ++impl->stats.deduplicated;
+    co_return it->second;
+  }
+  Answer a = co_await Impl::Awaiter{impl, key, query, {}};
+  co_return a;
+}
+
+}  // namespace mailrep::dns
