@@ -347,7 +347,9 @@ io::Task<Answer> AresResolver::lookup(Query query) {
     ++impl->stats.deduplicated;
     co_return it->second;
   }
-  Answer a = co_await Impl::Awaiter{impl, key, query, {}};
+  // A named awaiter: GCC 12 mishandles the lifetime of aggregate temporaries in co_await.
+  Impl::Awaiter awaiter{impl, std::move(key), std::move(query), {}};
+  Answer a = co_await awaiter;
   co_return a;
 }
 

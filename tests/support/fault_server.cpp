@@ -962,14 +962,18 @@ FaultServer::~FaultServer() {
 }
 
 std::unique_ptr<FaultServer> FaultServer::start() {
+  return start(0);
+}
+
+std::unique_ptr<FaultServer> FaultServer::start(std::uint16_t port) {
   auto impl = std::make_unique<Impl>();
   impl->m_wake = UniqueFd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
   if (!impl->m_wake.valid()) {
     std::fprintf(stderr, "fault_server: eventfd: %s\n", std::strerror(errno));
     return nullptr;
   }
-  // UDP on port 0 first, then TCP on the same port; if that one is taken, try again.
-  for (int attempt = 0; attempt < 32 && !impl->m_tcp.valid(); ++attempt) {
+  // UDP first, then TCP on the same port; if that one is taken (port 0 only), try again.
+  for (int attempt = 0; attempt < (port == 0 ? 32 : 1) && !impl->m_tcp.valid(); ++attempt) {
     UniqueFd udp(::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
     if (!udp.valid()) {
       std::fprintf(stderr, "fault_server: socket: %s\n", std::strerror(errno));
@@ -978,7 +982,7 @@ std::unique_ptr<FaultServer> FaultServer::start() {
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
+    addr.sin_port = htons(port);
     socklen_t alen = sizeof addr;
     if (::bind(udp.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0 ||
         ::getsockname(udp.get(), reinterpret_cast<sockaddr*>(&addr), &alen) != 0) {

@@ -61,6 +61,8 @@ public:
   /// Binds 127.0.0.1:0 UDP+TCP (same port) and starts the thread. nullptr (with a message on
   /// stderr) when the sockets cannot be set up.
   [[nodiscard]] static std::unique_ptr<FaultServer> start();
+  /// The same on a given port (0 = kernel-chosen); for mailrep-faultd --port.
+  [[nodiscard]] static std::unique_ptr<FaultServer> start(std::uint16_t port);
   /// Stops and joins the thread, closes every socket.
   ~FaultServer();
   FaultServer(const FaultServer&) = delete;

@@ -1,0 +1,56 @@
+#include <doctest/doctest.h>
+
+#include "mailrep/report/report.hpp"
+
+using namespace mailrep;
+using namespace mailrep::report;
+
+TEST_SUITE("report") {
+  TEST_CASE("Nagios ranges (Monitoring Plugins guidelines)") {
+    struct Case { const char* range; double value; bool alerts; };
+    const Case cases[] = {
+        {"10", 11, true}, {"10", 10, false}, {"10", -1, true}, {"10:", 9, true}, {"10:", 10, false},
+        {"~:10", -100, false}, {"~:10", 11, true}, {"10:20", 15, false}, {"10:20", 21, true},
+        {"@10:20", 15, true}, {"@10:20", 9, false},
+    };
+    for (const auto& c : cases) {
+      auto r = parse_range(c.range);
+      REQUIRE(r);
+      CHECK_MESSAGE(r->alerts(c.value) == c.alerts, c.range, " ", c.value);
+    }
+    CHECK_FALSE(parse_range("20:10"));
+    CHECK_FALSE(parse_range("abc"));
+    CHECK_FALSE(parse_range(""));
+  }
+  TEST_CASE("worst status: critical > unknown > warning > ok") {
+    CHECK(worst(Status::ok, Status::warning) == Status::warning);
+    CHECK(worst(Status::unknown, Status::warning) == Status::unknown);
+    CHECK(worst(Status::unknown, Status::critical) == Status::critical);
+  }
+  TEST_CASE("nagios line is one line with perfdata") {
+    CommandResult r;
+    r.command = "ip";
+    r.status = Status::warning;
+    r.summary = "1 listing | injected\nline";
+    r.perf.push_back(Perf{"listed", 1, "", "0", "2", 0.0, std::nullopt});
+    std::string out = render(r, RenderOptions{Format::nagios});
+    auto first = out.substr(0, out.find('\n'));
+    CHECK(first == "MAILREP WARNING - 1 listing   injected line | listed=1;0;2;0;");
+  }
+  TEST_CASE("json has the stable keys") {
+    CommandResult r;
+    r.command = "ip";
+    r.status = Status::critical;
+    Finding f;
+    f.id = "x.test";
+    f.severity = Severity::critical;
+    f.evidence = "\x1b[2J";
+    r.findings.push_back(f);
+    auto j = nlohmann::json::parse(render(r, RenderOptions{Format::json}));
+    CHECK(j["command"] == "ip");
+    CHECK(j["status"] == "CRITICAL");
+    CHECK(j["exit_code"] == 2);
+    CHECK(j["findings"][0]["severity"] == "critical");
+    CHECK(j["findings"][0]["evidence"] == "\\x1b[2J");
+  }
+}
