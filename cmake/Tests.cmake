@@ -15,6 +15,7 @@ set(MAILREP_UNIT_TESTS
   tests/unit/util/text_test.cpp
   tests/unit/util/ip_test.cpp
   tests/unit/report/report_test.cpp
+  tests/unit/data/blocklists_test.cpp
 )
 add_executable(mailrep_tests ${MAILREP_UNIT_TESTS})
 target_link_libraries(mailrep_tests PRIVATE mailrep_core mailrep_settings mailrep_warnings doctest::doctest)

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "context.hpp"
+#include "mailrep/dnsbl/messages.hpp"
 #include "mailrep/util/text.hpp"
 
 namespace po = boost::program_options;
@@ -122,7 +123,16 @@ Result<dns::Resolver*> Context::dns() {
   return resolver.get();
 }
 
+void register_all_messages() {
+  static const bool once = [] {
+    report::register_messages(dnsbl::messages());
+    return true;
+  }();
+  (void)once;
+}
+
 int run(int argc, char** argv) {
+  register_all_messages();
   po::options_description all;
   all.add(global_options()).add(command_options());
   all.add_options()("command", po::value<std::string>(), "")("args", po::value<std::vector<std::string>>(), "");

@@ -6,7 +6,5 @@ namespace mailrep::cli {
 Result<CommandResult> cmd_auth(Context&) { return fail(ErrorCode::unsupported, "'auth' is not implemented yet"); }
 Result<CommandResult> cmd_check(Context&) { return fail(ErrorCode::unsupported, "'check' is not implemented yet"); }
 Result<CommandResult> cmd_spf(Context&) { return fail(ErrorCode::unsupported, "'spf' is not implemented yet"); }
-Result<CommandResult> cmd_ip(Context&) { return fail(ErrorCode::unsupported, "'ip' is not implemented yet"); }
-Result<CommandResult> cmd_lists(Context&) { return fail(ErrorCode::unsupported, "'lists' is not implemented yet"); }
 
 }  // namespace mailrep::cli

@@ -52,6 +52,9 @@ struct CommandSpec {
 [[nodiscard]] std::string shipped_lists_dir();
 
 Result<CommandResult> cmd_lists(Context& ctx);
+
+/// Registers the finding texts of every module (idempotent).
+void register_all_messages();
 Result<CommandResult> cmd_ip(Context& ctx);
 Result<CommandResult> cmd_spf(Context& ctx);
 Result<CommandResult> cmd_auth(Context& ctx);

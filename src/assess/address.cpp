@@ -1,0 +1,284 @@
+#include "mailrep/assess/address.hpp"
+
+#include "mailrep/dns/resolver.hpp"
+#include "mailrep/util/text.hpp"
+
+namespace mailrep::assess {
+
+Result<Target> parse_target(const std::string& text) {
+  Target t;
+  t.input = text;
+  if (auto c = util::Cidr::parse(text)) {
+    t.cidr = c;
+    return t;
+  }
+  bool looks_numeric = !text.empty();
+  for (char c : text)
+    if (!(util::is_digit(c) || c == '.' || c == '/')) looks_numeric = false;
+  if (looks_numeric || text.find(':') != std::string::npos || text.find('/') != std::string::npos)
+    return fail(ErrorCode::invalid_input, "'" + util::sanitize(text, 100) + "' is not a valid IP address or network");
+  auto n = dns::normalize_domain(text);
+  if (!n.ok || n.name.find('.') == std::string::npos)
+    return fail(ErrorCode::invalid_input, "'" + util::sanitize(text, 100) + "' is not an IP address, network or host name" +
+                                              (n.ok ? "" : " (" + n.reason + ")"));
+  t.host = n.name;
+  return t;
+}
+
+namespace {
+
+struct Work {
+  util::IpAddress address;
+  std::string source;
+};
+
+struct Shared {
+  dns::Resolver* resolver;
+  std::vector<const data::Blocklist*> lists;  // used lists
+  std::vector<const data::Blocklist*> aside;  // set aside: unknown for every address
+  std::vector<Work> work;
+  std::size_t next = 0;
+  ScanReport* report;
+};
+
+io::Task<AddressReport> check_one(Shared& s, Work w) {
+  AddressReport a;
+  a.address = w.address;
+  a.source = w.source;
+  auto rd = rdns::check(*s.resolver, w.address);
+  std::vector<io::Task<dnsbl::ListResult>> tasks;
+  std::vector<const data::Blocklist*> asked;
+  for (const auto* list : s.lists) {
+    if (!dnsbl::ip_query_name(*list, w.address)) continue;  // family not served by this list
+    asked.push_back(list);
+    tasks.push_back(dnsbl::check_ip(*s.resolver, *list, w.address));
+  }
+  for (auto& t : tasks) {
+    dnsbl::ListResult r = co_await t;
+    ++a.lists_checked;
+    if (r.state == dnsbl::State::unknown) a.errors.push_back(std::move(r));
+    else if (r.state == dnsbl::State::not_listed) ++a.not_listed;
+    else if (r.list->is_allow() || r.severity() == data::Severity::good) a.allow.push_back(std::move(r));
+    else a.listings.push_back(std::move(r));
+  }
+  for (const auto* list : s.aside) {
+    if (!dnsbl::ip_query_name(*list, w.address)) continue;
+    dnsbl::ListResult r;
+    r.list = list;
+    r.subject = w.address.to_string();
+    r.state = dnsbl::State::unknown;
+    r.error = "list set aside after its health probe";
+    ++a.lists_checked;
+    a.errors.push_back(std::move(r));
+  }
+  a.rdns = co_await rd;
+  for (const auto& name : a.rdns.ptr) {
+    a.generic_reason = rdns::generic_name_reason(name, w.address);
+    if (!a.generic_reason.empty()) break;
+  }
+  co_return a;
+}
+
+io::Task<int> worker(Shared& s) {
+  while (s.next < s.work.size()) {
+    Work w = s.work[s.next++];
+    AddressReport a = co_await check_one(s, w);
+    s.report->listed += a.listings.size();
+    s.report->unknown += a.errors.size();
+    s.report->answered += a.lists_checked - a.errors.size();
+    s.report->addresses.push_back(std::move(a));
+  }
+  co_return 0;
+}
+
+}  // namespace
+
+io::Task<ScanReport> scan_addresses(dns::Resolver& resolver, io::Loop& loop, const data::Catalogue& catalogue,
+                                    std::vector<Target> targets, ScanOptions options) {
+  (void)loop;
+  auto start = io::Clock::now();
+  ScanReport report;
+  for (const auto& list : catalogue.lists) {
+    if (!list.queryable()) continue;
+    if (list.kind != data::ListKind::ip && list.kind != data::ListKind::allow_ip) continue;
+    report.lists.push_back(ListUse{&list, std::nullopt, true});
+  }
+  // Probe every list and resolve every host name at once.
+  std::vector<io::Task<dnsbl::HealthResult>> probes;
+  if (options.probe_lists)
+    for (auto& use : report.lists) probes.push_back(dnsbl::probe(resolver, *use.list, true));
+  std::vector<io::Task<dns::Answer>> host_v4, host_v6;
+  for (const auto& t : targets) {
+    if (t.host.empty()) continue;
+    host_v4.push_back(resolver.lookup(dns::Query{t.host, dns::RrType::a}));
+    host_v6.push_back(resolver.lookup(dns::Query{t.host, dns::RrType::aaaa}));
+  }
+  for (std::size_t i = 0; i < probes.size(); ++i) {
+    auto& pending = probes[i];  // GCC 12 copies the operand of co_await vec[i]; await a reference
+    dnsbl::HealthResult h = co_await pending;
+    auto& use = report.lists[i];
+    // Trust a list only when its test points answer as they must; a list that cannot be reached
+    // at all is still asked (its answers will be unknown, stated per address).
+    use.used = h.health == dnsbl::Health::healthy || h.health == dnsbl::Health::timeout;
+    use.health = h;
+  }
+  Shared shared;
+  shared.resolver = &resolver;
+  shared.report = &report;
+  for (const auto& use : report.lists) (use.used ? shared.lists : shared.aside).push_back(use.list);
+
+  std::size_t host_index = 0;
+  for (const auto& t : targets) {
+    if (t.cidr) {
+      std::uint64_t n = t.cidr->size();
+      for (std::uint64_t k = 0; k < n && shared.work.size() < options.max_addresses; ++k)
+        shared.work.push_back(Work{t.cidr->network.offset(k), t.input});
+      continue;
+    }
+    auto& pending4 = host_v4[host_index];
+    auto& pending6 = host_v6[host_index];
+    dns::Answer a4 = co_await pending4;
+    dns::Answer a6 = co_await pending6;
+    ++host_index;
+    std::size_t before = shared.work.size();
+    for (const dns::Answer* a : {&a4, &a6})
+      for (const auto& rec : a->records)
+        if (shared.work.size() < options.max_addresses)
+          shared.work.push_back(Work{rec.address, std::string(a == &a4 ? "A" : "AAAA") + " of " + t.host});
+    if (shared.work.size() == before) {
+      std::string why;
+      for (const dns::Answer* a : {&a4, &a6})
+        if (!a->is_fact()) why = std::string(dns::to_string(a->outcome));
+      report.unresolved.push_back(t.host + ": " + (why.empty() ? "no A or AAAA record" : "lookup failed (" + why + ")"));
+    }
+  }
+  std::size_t per_address = shared.lists.size() + 2;
+  std::size_t workers = options.workers ? options.workers : std::max<std::size_t>(4, 2 * options.window / per_address + 1);
+  workers = std::min(workers, std::max<std::size_t>(1, shared.work.size()));
+  std::vector<io::Task<int>> pool;
+  for (std::size_t i = 0; i < workers; ++i) pool.push_back(worker(shared));
+  for (auto& w : pool) (void)co_await w;
+  report.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(io::Clock::now() - start);
+  co_return report;
+}
+
+namespace {
+Severity to_finding_severity(data::Severity s) {
+  switch (s) {
+    case data::Severity::critical: return Severity::critical;
+    case data::Severity::warning: return Severity::warning;
+    default: return Severity::info;
+  }
+}
+}  // namespace
+
+std::vector<Finding> address_findings(const AddressReport& a) {
+  std::vector<Finding> out;
+  std::string addr = a.address.to_string();
+  for (const auto& l : a.listings) {
+    Finding f;
+    f.id = "dnsbl.listed";
+    f.severity = to_finding_severity(l.severity());
+    f.who_can_fix = Fixer::provider;
+    f.subject = addr;
+    std::vector<std::string> answers, meanings;
+    for (const auto& h : l.hits) {
+      answers.push_back(h.answer);
+      meanings.push_back(util::sanitize(h.meaning, 300));
+    }
+    f.arg("address", addr).arg("list", l.list->name).arg("zone", l.list->display_zone)
+        .arg("answer", util::join(answers, ", ")).arg("meaning", util::join(meanings, "; "))
+        .arg("delist", l.list->delist.empty() ? "-" : l.list->delist);
+    f.evidence = l.query_name + " A " + util::join(answers, ",") + (l.txt.empty() ? "" : " TXT \"" + l.txt + "\"");
+    out.push_back(std::move(f));
+  }
+  for (const auto& l : a.allow) {
+    Finding f;
+    f.id = "dnsbl.allowlisted";
+    f.severity = Severity::info;
+    f.subject = addr;
+    std::vector<std::string> answers, meanings;
+    for (const auto& h : l.hits) {
+      answers.push_back(h.answer);
+      meanings.push_back(h.meaning);
+    }
+    f.arg("address", addr).arg("list", l.list->name).arg("answer", util::join(answers, ", ")).arg("meaning", util::join(meanings, "; "));
+    out.push_back(std::move(f));
+  }
+  for (const auto& l : a.errors) {
+    Finding f;
+    f.id = "dnsbl.unknown";
+    f.severity = Severity::warning;
+    f.subject = addr;
+    f.arg("address", addr).arg("list", l.list->name).arg("error", util::sanitize(l.error, 300));
+    f.evidence = l.query_name;
+    out.push_back(std::move(f));
+  }
+  Finding r;
+  r.subject = addr;
+  r.who_can_fix = Fixer::provider;
+  r.arg("address", addr);
+  switch (a.rdns.fcrdns) {
+    case rdns::Fcrdns::no_ptr:
+      r.id = "rdns.no-ptr";
+      r.severity = Severity::critical;
+      r.evidence = a.address.ptr_name() + " PTR: " + std::string(dns::to_string(a.rdns.ptr_outcome));
+      out.push_back(r);
+      break;
+    case rdns::Fcrdns::not_confirmed:
+      r.id = "rdns.not-confirmed";
+      r.severity = Severity::warning;
+      r.arg("ptr", util::join(a.rdns.ptr, ", "));
+      r.evidence = a.address.ptr_name() + " PTR " + util::join(a.rdns.ptr, ", ");
+      out.push_back(r);
+      break;
+    case rdns::Fcrdns::unknown:
+      r.id = "rdns.unknown";
+      r.severity = Severity::warning;
+      r.who_can_fix = Fixer::nobody;
+      r.arg("error", a.rdns.error);
+      out.push_back(r);
+      break;
+    case rdns::Fcrdns::confirmed: break;
+  }
+  if (!a.generic_reason.empty()) {
+    Finding g;
+    g.id = "rdns.generic";
+    g.severity = Severity::warning;
+    g.who_can_fix = Fixer::provider;
+    g.subject = addr;
+    g.arg("address", addr).arg("ptr", a.rdns.ptr.empty() ? "" : a.rdns.ptr.front()).arg("reason", a.generic_reason);
+    g.evidence = a.address.ptr_name() + " PTR " + util::join(a.rdns.ptr, ", ");
+    out.push_back(std::move(g));
+  }
+  return out;
+}
+
+std::vector<Finding> list_findings(const ScanReport& scan) {
+  std::vector<Finding> out;
+  for (const auto& use : scan.lists) {
+    if (!use.health) continue;
+    const auto& h = *use.health;
+    if (h.resolver_blocked) {
+      Finding f;
+      f.id = "dnsbl.resolver-blocked";
+      f.severity = Severity::warning;
+      f.who_can_fix = Fixer::user;
+      f.arg("list", use.list->name).arg("detail", util::sanitize(h.detail, 300));
+      out.push_back(std::move(f));
+      continue;
+    }
+    if (!use.used) {
+      Finding f;
+      f.id = "dnsbl.list-set-aside";
+      f.severity = Severity::warning;
+      f.who_can_fix = Fixer::user;
+      f.arg("list", use.list->name).arg("health", std::string(dnsbl::to_string(h.health))).arg("detail", util::sanitize(h.detail, 300));
+      f.evidence = use.list->display_zone;
+      out.push_back(std::move(f));
+    }
+  }
+  return out;
+}
+
+}  // namespace mailrep::assess
