@@ -30,3 +30,28 @@ add_executable(mailrep_itests ${MAILREP_INTEGRATION_TESTS})
 target_link_libraries(mailrep_itests PRIVATE mailrep_testsupport mailrep_core mailrep_settings mailrep_warnings
   doctest::doctest PkgConfig::LDNS Threads::Threads)
 doctest_discover_tests(mailrep_itests PROPERTIES LABELS integration TIMEOUT 300)
+
+# The Knot DNS world on loopback: started once for the tests that need it (CTest fixture).
+set(MAILREP_WORLD_DIR ${CMAKE_BINARY_DIR}/dns-world)
+set(MAILREP_WORLD_PORT_FILE ${CMAKE_BINARY_DIR}/dns-world.port)
+add_test(NAME dns_world_up COMMAND ${PROJECT_SOURCE_DIR}/scripts/dns-world up --dir ${MAILREP_WORLD_DIR} --port-file ${MAILREP_WORLD_PORT_FILE})
+set_tests_properties(dns_world_up PROPERTIES FIXTURES_SETUP dns_world TIMEOUT 60)
+add_test(NAME dns_world_down COMMAND ${PROJECT_SOURCE_DIR}/scripts/dns-world down --dir ${MAILREP_WORLD_DIR})
+set_tests_properties(dns_world_down PROPERTIES FIXTURES_CLEANUP dns_world TIMEOUT 60)
+
+# CLI tests: the real binary against the DNS world.
+add_library(mailrep_clisupport STATIC tests/support/cli_runner.cpp)
+target_include_directories(mailrep_clisupport PUBLIC tests/support)
+target_compile_definitions(mailrep_clisupport PRIVATE MAILREP_BINARY="$<TARGET_FILE:mailrep>"
+  MAILREP_DNS_WORLD_PORT_FILE="${MAILREP_WORLD_PORT_FILE}")
+target_link_libraries(mailrep_clisupport PRIVATE mailrep_settings mailrep_warnings)
+
+set(MAILREP_CLI_TESTS
+  tests/unit/main.cpp
+  tests/cli/basics_test.cpp
+)
+add_executable(mailrep_clitests ${MAILREP_CLI_TESTS})
+add_dependencies(mailrep_clitests mailrep)
+target_link_libraries(mailrep_clitests PRIVATE mailrep_clisupport mailrep_core mailrep_settings mailrep_warnings
+  doctest::doctest nlohmann_json::nlohmann_json)
+doctest_discover_tests(mailrep_clitests PROPERTIES LABELS cli TIMEOUT 300 FIXTURES_REQUIRED dns_world)

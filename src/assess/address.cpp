@@ -82,7 +82,8 @@ io::Task<AddressReport> check_one(Shared& s, Work w) {
 io::Task<int> worker(Shared& s) {
   while (s.next < s.work.size()) {
     Work w = s.work[s.next++];
-    AddressReport a = co_await check_one(s, w);
+    auto task = check_one(s, w);
+    AddressReport a = co_await task;
     s.report->listed += a.listings.size();
     s.report->unknown += a.errors.size();
     s.report->answered += a.lists_checked - a.errors.size();
@@ -205,13 +206,21 @@ std::vector<Finding> address_findings(const AddressReport& a) {
     f.arg("address", addr).arg("list", l.list->name).arg("answer", util::join(answers, ", ")).arg("meaning", util::join(meanings, "; "));
     out.push_back(std::move(f));
   }
-  for (const auto& l : a.errors) {
+  if (!a.errors.empty()) {
+    // One finding per address for every list that could not be asked: the facts stay per list in
+    // errors[], the reader gets one line.
     Finding f;
     f.id = "dnsbl.unknown";
     f.severity = Severity::warning;
     f.subject = addr;
-    f.arg("address", addr).arg("list", l.list->name).arg("error", util::sanitize(l.error, 300));
-    f.evidence = l.query_name;
+    std::vector<std::string> lists, details;
+    for (const auto& l : a.errors) {
+      lists.push_back(l.list->name);
+      details.push_back(l.list->id + ": " + util::sanitize(l.error, 200));
+    }
+    f.arg("address", addr).arg("count", std::to_string(a.errors.size())).arg("lists", util::join(lists, ", "));
+    f.arg("error", a.errors.front().error);
+    f.evidence = util::join(details, "; ");
     out.push_back(std::move(f));
   }
   Finding r;

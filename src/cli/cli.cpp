@@ -131,6 +131,16 @@ void register_all_messages() {
   (void)once;
 }
 
+std::optional<std::string> Context::unreachable_resolver() const {
+  if (!resolver) return std::nullopt;
+  const auto& st = resolver->stats();
+  if (st.sent == 0 || st.responses > 0) return std::nullopt;
+  std::vector<std::string> names;
+  for (const auto& s : resolver_options.servers) names.push_back(s.to_string());
+  return "no answer from the DNS resolver " + util::join(names, ", ") + " (" + std::to_string(st.sent) +
+         " queries timed out or were refused); nothing could be checked. Is the resolver running and reachable?";
+}
+
 int run(int argc, char** argv) {
   register_all_messages();
   po::options_description all;

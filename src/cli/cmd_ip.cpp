@@ -133,6 +133,7 @@ Result<CommandResult> cmd_ip(Context& ctx) {
   opts.max_addresses = static_cast<std::uint64_t>(max_addresses);
   opts.window = ctx.resolver_options.concurrency;
   assess::ScanReport scan = ctx.loop.run(assess::scan_addresses(**resolver, ctx.loop, *cat, parsed, opts));
+  if (auto dead = ctx.unreachable_resolver()) return fail(ErrorCode::dns, *dead);
 
   CommandResult r;
   r.command = "ip";

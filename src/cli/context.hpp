@@ -31,6 +31,8 @@ struct Context {
 
   /// The resolver from --resolver / MAILREP_RESOLVER / resolv.conf.
   [[nodiscard]] Result<dns::Resolver*> dns();
+  /// After a run: a message when queries were sent but no resolver ever answered at all.
+  [[nodiscard]] std::optional<std::string> unreachable_resolver() const;
 };
 
 /// A usage error: the message goes to stderr as one line, exit 3.

@@ -239,6 +239,7 @@ struct AresResolver::Impl {
     Flight& f = it->second;
     Answer a;
     if (abuf && alen > 0) {
+      ++self->stats.responses;
       a = detail::parse_response(f.query, abuf, static_cast<std::size_t>(alen));
     } else {
       a.query = f.query;

@@ -126,12 +126,14 @@ namespace {
 
 io::Task<ListResult> finish(dns::Resolver& resolver, const data::Blocklist& list, std::string subject,
                             std::string query, std::string display) {
-  dns::Answer a = co_await resolver.lookup(dns::Query{query, dns::RrType::a});
+  auto a_task = resolver.lookup(dns::Query{query, dns::RrType::a});
+  dns::Answer a = co_await a_task;
   ListResult r = interpret(list, a);
   r.subject = std::move(subject);
   r.query_name = std::move(display);
   if (r.state == State::listed) {
-    dns::Answer txt = co_await resolver.lookup(dns::Query{query, dns::RrType::txt});
+    auto txt_task = resolver.lookup(dns::Query{query, dns::RrType::txt});
+    dns::Answer txt = co_await txt_task;
     if (txt.outcome == dns::Outcome::answer) {
       std::vector<std::string> parts;
       for (const auto& rec : txt.records) parts.push_back(util::sanitize(rec.text, 400));
@@ -153,7 +155,10 @@ io::Task<ListResult> check_ip(dns::Resolver& resolver, const data::Blocklist& li
     r.error = "list does not take this address family";
     co_return r;
   }
-  ListResult r = co_await finish(resolver, list, ip.to_string(), *q, *ip_query_name(list, ip, true));
+  // No temporaries in a co_await expression: GCC 12 may destroy them twice.
+  std::string display = *ip_query_name(list, ip, true);
+  auto task = finish(resolver, list, ip.to_string(), *q, display);
+  ListResult r = co_await task;
   co_return r;
 }
 
@@ -167,7 +172,9 @@ io::Task<ListResult> check_domain(dns::Resolver& resolver, const data::Blocklist
     r.error = "not a domain this list can be asked about";
     co_return r;
   }
-  ListResult r = co_await finish(resolver, list, domain, *q, *domain_query_name(list, domain, true));
+  std::string display = *domain_query_name(list, domain, true);
+  auto task = finish(resolver, list, domain, *q, display);
+  ListResult r = co_await task;
   co_return r;
 }
 

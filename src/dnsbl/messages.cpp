@@ -15,11 +15,13 @@ constexpr MessageText k_messages[] = {
      "Bitten Sie den Betreiber dieses Servers (Ihren Mail-Anbieter), die Ursache abzustellen und die Austragung "
      "zu beantragen: {delist}"},
     {"dnsbl.unknown",
-     "{list} could not be asked about {address}",
-     "The query failed ({error}), so this is not known - it is NOT evidence of a clean address.",
+     "{count} blocklist(s) could not be asked about {address}",
+     "{lists}: the queries failed (first reason: {error}), so whether {address} is listed there is not known - "
+     "this is NOT evidence of a clean address.",
      "Run again later or through another (local, non-public) resolver.",
-     "{list} konnte zu {address} nicht befragt werden",
-     "Die Abfrage schlug fehl ({error}); das Ergebnis ist unbekannt - das ist KEIN Beleg für eine saubere Adresse.",
+     "{count} Sperrliste(n) konnten zu {address} nicht befragt werden",
+     "{lists}: die Abfragen schlugen fehl (erster Grund: {error}); ob {address} dort gelistet ist, ist unbekannt - "
+     "das ist KEIN Beleg für eine saubere Adresse.",
      "Später erneut versuchen oder einen anderen (lokalen, nicht öffentlichen) Resolver verwenden."},
     {"dnsbl.allowlisted",
      "{address} is on the allowlist/reputation list {list}",

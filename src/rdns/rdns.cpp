@@ -17,7 +17,8 @@ std::string_view to_string(Fcrdns f) {
 io::Task<RdnsResult> check(dns::Resolver& resolver, util::IpAddress address) {
   RdnsResult out;
   out.address = address;
-  dns::Answer ptr = co_await resolver.lookup(dns::Query{address.ptr_name(), dns::RrType::ptr});
+  auto ptr_task = resolver.lookup(dns::Query{address.ptr_name(), dns::RrType::ptr});
+  dns::Answer ptr = co_await ptr_task;
   out.ptr_outcome = ptr.outcome;
   if (ptr.outcome == dns::Outcome::nxdomain || ptr.outcome == dns::Outcome::nodata) {
     out.fcrdns = Fcrdns::no_ptr;

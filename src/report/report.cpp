@@ -238,7 +238,8 @@ std::string render_text(const CommandResult& r, const RenderOptions& o) {
       out += "[" + sev + "]";
       if (o.color) out += "\033[0m";
       out += " " + t.title;
-      if (!f->subject.empty()) out += " (" + util::sanitize(f->subject, 200) + ")";
+      if (!f->subject.empty() && t.title.find(f->subject) == std::string::npos)
+        out += " (" + util::sanitize(f->subject, 200) + ")";
       out += "\n";
       if (!t.detail.empty()) out += "      " + t.detail + "\n";
       if (!f->evidence.empty() && (o.verbose || f->severity != Severity::info))

@@ -43,6 +43,7 @@ struct ResolverStats {
   std::uint64_t deduplicated = 0;  ///< answered by an in-flight or cached query
   std::uint64_t sent = 0;          ///< attempts sent (first tries + retries)
   std::uint64_t retries = 0;
+  std::uint64_t responses = 0;  ///< DNS responses received (of any rcode, even malformed)
   std::size_t max_in_flight = 0;
 };
 
