@@ -3,9 +3,11 @@ include(${doctest_DIR}/doctest.cmake)
 
 add_library(mailrep_testsupport STATIC
   tests/support/fault_server.cpp
+  tests/support/table_resolver.cpp
+  tests/support/https_server.cpp
 )
 target_include_directories(mailrep_testsupport PUBLIC tests/support)
-target_link_libraries(mailrep_testsupport PUBLIC mailrep_core PRIVATE mailrep_settings mailrep_warnings PkgConfig::LDNS Threads::Threads)
+target_link_libraries(mailrep_testsupport PUBLIC mailrep_core PRIVATE mailrep_settings mailrep_warnings PkgConfig::LDNS OpenSSL::SSL OpenSSL::Crypto Threads::Threads)
 
 add_executable(mailrep-faultd tests/support/faultd_main.cpp)
 target_link_libraries(mailrep-faultd PRIVATE mailrep_testsupport mailrep_settings mailrep_warnings)
@@ -16,6 +18,8 @@ set(MAILREP_UNIT_TESTS
   tests/unit/util/ip_test.cpp
   tests/unit/report/report_test.cpp
   tests/unit/data/blocklists_test.cpp
+  tests/unit/data/receivers_test.cpp
+  tests/unit/data/providers_test.cpp
 )
 add_executable(mailrep_tests ${MAILREP_UNIT_TESTS})
 target_link_libraries(mailrep_tests PRIVATE mailrep_core mailrep_settings mailrep_warnings doctest::doctest)
@@ -25,6 +29,7 @@ set(MAILREP_INTEGRATION_TESTS
   tests/unit/main.cpp
   tests/support/fault_server_test.cpp
   tests/integration/dns_engine_test.cpp
+  tests/integration/http_fetch_test.cpp
 )
 add_executable(mailrep_itests ${MAILREP_INTEGRATION_TESTS})
 target_link_libraries(mailrep_itests PRIVATE mailrep_testsupport mailrep_core mailrep_settings mailrep_warnings
@@ -49,9 +54,11 @@ target_link_libraries(mailrep_clisupport PRIVATE mailrep_settings mailrep_warnin
 set(MAILREP_CLI_TESTS
   tests/unit/main.cpp
   tests/cli/basics_test.cpp
+  tests/cli/ip_test.cpp
+  tests/cli/lists_test.cpp
 )
 add_executable(mailrep_clitests ${MAILREP_CLI_TESTS})
-add_dependencies(mailrep_clitests mailrep)
+add_dependencies(mailrep_clitests mailrep mailrep-faultd)
 target_link_libraries(mailrep_clitests PRIVATE mailrep_clisupport mailrep_core mailrep_settings mailrep_warnings
   doctest::doctest nlohmann_json::nlohmann_json)
 doctest_discover_tests(mailrep_clitests PROPERTIES LABELS cli TIMEOUT 300 FIXTURES_REQUIRED dns_world)

@@ -1,5 +1,8 @@
 #include "mailrep/assess/address.hpp"
 
+#include <algorithm>
+#include <numeric>
+
 #include "mailrep/dns/resolver.hpp"
 #include "mailrep/util/text.hpp"
 
@@ -32,12 +35,18 @@ struct Work {
   std::string source;
 };
 
+struct SetAside {
+  const data::Blocklist* list;
+  std::string reason;
+};
+
 struct Shared {
   dns::Resolver* resolver;
   std::vector<const data::Blocklist*> lists;  // used lists
-  std::vector<const data::Blocklist*> aside;  // set aside: unknown for every address
+  std::vector<SetAside> aside;                // set aside: unknown for every address
   std::vector<Work> work;
   std::size_t next = 0;
+  std::vector<std::size_t> order;  // work index of each report->addresses entry
   ScanReport* report;
 };
 
@@ -61,13 +70,13 @@ io::Task<AddressReport> check_one(Shared& s, Work w) {
     else if (r.list->is_allow() || r.severity() == data::Severity::good) a.allow.push_back(std::move(r));
     else a.listings.push_back(std::move(r));
   }
-  for (const auto* list : s.aside) {
-    if (!dnsbl::ip_query_name(*list, w.address)) continue;
+  for (const auto& aside : s.aside) {
+    if (!dnsbl::ip_query_name(*aside.list, w.address)) continue;
     dnsbl::ListResult r;
-    r.list = list;
+    r.list = aside.list;
     r.subject = w.address.to_string();
     r.state = dnsbl::State::unknown;
-    r.error = "list set aside after its health probe";
+    r.error = aside.reason;
     ++a.lists_checked;
     a.errors.push_back(std::move(r));
   }
@@ -81,13 +90,15 @@ io::Task<AddressReport> check_one(Shared& s, Work w) {
 
 io::Task<int> worker(Shared& s) {
   while (s.next < s.work.size()) {
-    Work w = s.work[s.next++];
+    std::size_t index = s.next++;
+    Work w = s.work[index];
     auto task = check_one(s, w);
     AddressReport a = co_await task;
     s.report->listed += a.listings.size();
     s.report->unknown += a.errors.size();
     s.report->answered += a.lists_checked - a.errors.size();
     s.report->addresses.push_back(std::move(a));
+    s.order.push_back(index);
   }
   co_return 0;
 }
@@ -126,7 +137,11 @@ io::Task<ScanReport> scan_addresses(dns::Resolver& resolver, io::Loop& loop, con
   Shared shared;
   shared.resolver = &resolver;
   shared.report = &report;
-  for (const auto& use : report.lists) (use.used ? shared.lists : shared.aside).push_back(use.list);
+  for (const auto& use : report.lists) {
+    if (use.used) shared.lists.push_back(use.list);
+    else shared.aside.push_back(SetAside{use.list, "list set aside after its health probe (" +
+                                                       std::string(dnsbl::to_string(use.health->health)) + ")"});
+  }
 
   std::size_t host_index = 0;
   for (const auto& t : targets) {
@@ -159,6 +174,14 @@ io::Task<ScanReport> scan_addresses(dns::Resolver& resolver, io::Loop& loop, con
   std::vector<io::Task<int>> pool;
   for (std::size_t i = 0; i < workers; ++i) pool.push_back(worker(shared));
   for (auto& w : pool) (void)co_await w;
+  // Workers finish in any order: report the addresses in input order, so output is stable.
+  std::vector<std::size_t> by_input(report.addresses.size());
+  std::iota(by_input.begin(), by_input.end(), std::size_t{0});
+  std::sort(by_input.begin(), by_input.end(), [&shared](std::size_t x, std::size_t y) { return shared.order[x] < shared.order[y]; });
+  std::vector<AddressReport> ordered;
+  ordered.reserve(report.addresses.size());
+  for (std::size_t i : by_input) ordered.push_back(std::move(report.addresses[i]));
+  report.addresses = std::move(ordered);
   report.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(io::Clock::now() - start);
   co_return report;
 }
@@ -184,7 +207,8 @@ std::vector<Finding> address_findings(const AddressReport& a) {
     f.subject = addr;
     std::vector<std::string> answers, meanings;
     for (const auto& h : l.hits) {
-      answers.push_back(h.answer);
+      // One answer can carry several meanings (bitmask lists): each answer once.
+      if (std::find(answers.begin(), answers.end(), h.answer) == answers.end()) answers.push_back(h.answer);
       meanings.push_back(util::sanitize(h.meaning, 300));
     }
     f.arg("address", addr).arg("list", l.list->name).arg("zone", l.list->display_zone)
@@ -200,7 +224,7 @@ std::vector<Finding> address_findings(const AddressReport& a) {
     f.subject = addr;
     std::vector<std::string> answers, meanings;
     for (const auto& h : l.hits) {
-      answers.push_back(h.answer);
+      if (std::find(answers.begin(), answers.end(), h.answer) == answers.end()) answers.push_back(h.answer);
       meanings.push_back(h.meaning);
     }
     f.arg("address", addr).arg("list", l.list->name).arg("answer", util::join(answers, ", ")).arg("meaning", util::join(meanings, "; "));

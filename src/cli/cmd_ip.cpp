@@ -1,4 +1,5 @@
 // mailrep ip ADDR|CIDR|HOST ... : blocklists, PTR and FCrDNS of addresses.
+#include <algorithm>
 #include <iostream>
 
 #include "catalogue.hpp"
@@ -33,7 +34,8 @@ nlohmann::json list_result_json(const dnsbl::ListResult& l, bool with_delist) {
   std::vector<std::string> answers, meanings;
   data::Severity sev = l.severity();
   for (const auto& h : l.hits) {
-    answers.push_back(h.answer);
+    // One answer can carry several meanings (bitmask lists): each answer once.
+    if (std::find(answers.begin(), answers.end(), h.answer) == answers.end()) answers.push_back(h.answer);
     meanings.push_back(h.meaning);
   }
   j["answer"] = util::join(answers, ",");

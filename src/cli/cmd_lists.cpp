@@ -67,7 +67,9 @@ Result<CommandResult> cmd_lists(Context& ctx) {
       j["detail"] = h->detail;
       line += pad(std::string(dnsbl::to_string(h->health)), 17) + h->detail;
       healthy += h->health == dnsbl::Health::healthy;
-      answered += h->health != dnsbl::Health::timeout;
+      // Probed = some server answered for the list: not silence, not a REFUSED rcode (a documented
+      // error code is an answer: the list itself refuses the resolver).
+      answered += h->health != dnsbl::Health::timeout && (h->health != dnsbl::Health::refused || h->resolver_blocked);
       resolver_blocked = resolver_blocked || h->resolver_blocked;
       if (h->health != dnsbl::Health::healthy) {
         Finding f;

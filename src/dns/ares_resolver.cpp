@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 
 #include <algorithm>
+#include <cmath>
 #include <deque>
 #include <fstream>
 #include <list>
@@ -106,13 +107,18 @@ struct AresResolver::Impl {
   struct Flight {
     Query query;
     std::vector<Waiter> waiters;
-    int attempt = 0;
-    Answer last;  // the outcome of the latest attempt
+    int attempts_sent = 0;
+    int outstanding = 0;            // attempts whose callback has not come yet
+    std::uint64_t generation = 0;   // tells this flight from an earlier one of the same key
+    io::Loop::TimerId hedge = 0;    // the adaptive retransmission timer
+    Answer last;                    // the outcome of the latest failed attempt
   };
   struct Attempt {  // the c-ares callback argument
     Impl* impl;
     std::string key;
     std::size_t channel;
+    std::uint64_t generation;
+    io::Clock::time_point sent_at;
   };
 
   io::Loop& loop;
@@ -154,7 +160,7 @@ struct AresResolver::Impl {
       ch->owner = this;
       ch->server = server;
       ares_options opts{};
-      int mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB | ARES_OPT_SOCK_RCVBUF;
+      int mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB | ARES_OPT_SOCK_RCVBUF | ARES_OPT_SOCK_SNDBUF;
       // NOCHECKRESP: hand us SERVFAIL/REFUSED instead of silently skipping the server (c-ares 1.18).
       // NOSEARCH/NOALIASES: query exactly the name given. Failover and retries are ours.
       opts.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES | ARES_FLAG_STAYOPEN;
@@ -165,6 +171,7 @@ struct AresResolver::Impl {
       // A big receive buffer: hundreds of answers may arrive between two turns of the loop
       // (GNU adns loses them and resends ~8 times without one). The kernel caps it at rmem_max.
       opts.socket_receive_buffer_size = 1 << 21;
+      opts.socket_send_buffer_size = 1 << 21;  // a burst of a whole window must not hit EAGAIN
       ares_channel raw = nullptr;
       int rc = ares_init_options(&raw, &opts, mask);
       if (rc != ARES_SUCCESS) return fail(ErrorCode::dns, std::string("c-ares init failed: ") + ares_strerror(rc));
@@ -211,21 +218,73 @@ struct AresResolver::Impl {
     });
   }
 
-  void submit(const std::string& key) {
-    if (in_flight >= options.concurrency) {
-      pending.push_back(key);
-      return;
+  // Slow start: the window opens at k_initial_window and grows by one per response, so it doubles
+  // every round trip up to --concurrency. A whole window sent at once overflows a server's socket
+  // buffer (Debian's default rmem holds ~256 small datagrams; Knot then drops the rest) and every
+  // lost packet costs a full timeout; answers clock the sending instead.
+  static constexpr std::size_t k_initial_window = 128;
+  std::size_t cwnd = k_initial_window;
+
+  void start_pending() {
+    while (!pending.empty() && in_flight < std::min(options.concurrency, cwnd)) {
+      std::string next = std::move(pending.front());
+      pending.pop_front();
+      ++in_flight;
+      if (in_flight > stats.max_in_flight) stats.max_in_flight = in_flight;
+      send(next);
     }
-    ++in_flight;
-    if (in_flight > stats.max_in_flight) stats.max_in_flight = in_flight;
-    send(key);
+  }
+
+  void submit(const std::string& key) {
+    pending.push_back(key);
+    start_pending();
+  }
+
+  // Adaptive retransmission (RFC 6298 style): an attempt without an answer after the RTO gets a
+  // second attempt to the next server while the first stays open, so a lost datagram costs about
+  // one RTO instead of the whole --timeout-ms. Bounded by 1 + retries attempts per query.
+  static constexpr auto k_min_rto = std::chrono::milliseconds(300);
+  double srtt_ms = -1, rttvar_ms = 0;
+  std::uint64_t next_generation = 1;
+
+  std::chrono::milliseconds rto() const {
+    if (srtt_ms < 0) return options.timeout;
+    auto v = std::chrono::milliseconds(static_cast<long>(srtt_ms + 4 * rttvar_ms));
+    return std::clamp(v, std::min(k_min_rto, options.timeout), options.timeout);
+  }
+
+  void sample_rtt(io::Clock::time_point sent_at) {
+    double ms = std::chrono::duration<double, std::milli>(io::Clock::now() - sent_at).count();
+    if (srtt_ms < 0) {
+      srtt_ms = ms;
+      rttvar_ms = ms / 2;
+    } else {
+      rttvar_ms = 0.75 * rttvar_ms + 0.25 * std::abs(srtt_ms - ms);
+      srtt_ms = 0.875 * srtt_ms + 0.125 * ms;
+    }
   }
 
   void send(const std::string& key) {
     Flight& f = flights.at(key);
-    std::size_t idx = static_cast<std::size_t>(f.attempt) % channels.size();
+    std::size_t idx = static_cast<std::size_t>(f.attempts_sent) % channels.size();
+    ++f.attempts_sent;
+    ++f.outstanding;
     ++stats.sent;
-    auto* attempt = new Attempt{this, key, idx};
+    if (f.hedge) loop.cancel_timer(f.hedge);
+    f.hedge = 0;
+    if (f.attempts_sent < 1 + options.retries) {
+      std::uint64_t gen = f.generation;
+      f.hedge = loop.add_timer(io::Clock::now() + rto(), [this, key, gen] {
+        auto it = flights.find(key);
+        if (it == flights.end() || it->second.generation != gen) return;
+        it->second.hedge = 0;
+        ++stats.retries;
+        send(key);
+        rearm();
+      });
+    }
+    auto* attempt = new Attempt{this, key, idx, f.generation, io::Clock::now()};
+    // Last: c-ares may call on_answer synchronously (a bad name), which can end the flight.
     ares_query(channels[idx]->channel.get(), f.query.name.c_str(), 1 /* class IN */, static_cast<int>(f.query.type),
                &Impl::on_answer, attempt);
   }
@@ -235,11 +294,14 @@ struct AresResolver::Impl {
     Impl* self = attempt->impl;
     if (status == ARES_EDESTRUCTION || self->destroying) return;
     auto it = self->flights.find(attempt->key);
-    if (it == self->flights.end()) return;
+    if (it == self->flights.end() || it->second.generation != attempt->generation) return;  // a late duplicate
     Flight& f = it->second;
+    --f.outstanding;
     Answer a;
     if (abuf && alen > 0) {
       ++self->stats.responses;
+      self->sample_rtt(attempt->sent_at);
+      if (self->cwnd < self->options.concurrency) ++self->cwnd;
       a = detail::parse_response(f.query, abuf, static_cast<std::size_t>(alen));
     } else {
       a.query = f.query;
@@ -257,11 +319,14 @@ struct AresResolver::Impl {
     bool retryable = a.outcome == Outcome::timeout || a.outcome == Outcome::servfail ||
                      (a.outcome == Outcome::refused && self->channels.size() > 1) ||
                      (a.outcome == Outcome::malformed && self->channels.size() > 1);
-    if (retryable && f.attempt < self->options.retries) {
-      ++f.attempt;
+    if (retryable && f.attempts_sent < 1 + self->options.retries) {
       ++self->stats.retries;
       f.last = std::move(a);
       self->send(attempt->key);
+      return;
+    }
+    if (retryable && f.outstanding > 0) {  // another attempt is still open: wait for it
+      f.last = std::move(a);
       return;
     }
     self->finish(attempt->key, std::move(a));
@@ -270,6 +335,7 @@ struct AresResolver::Impl {
   void finish(const std::string& key, Answer a) {
     auto node = flights.extract(key);
     Flight& f = node.mapped();
+    if (f.hedge) loop.cancel_timer(f.hedge);
     for (auto& w : f.waiters) {
       *w.out = a;
       loop.post(w.handle);
@@ -282,13 +348,7 @@ struct AresResolver::Impl {
       if (cache.emplace(key, std::move(a)).second) cache_order.push_back(key);
     }
     --in_flight;
-    while (!pending.empty() && in_flight < options.concurrency) {
-      std::string next = std::move(pending.front());
-      pending.pop_front();
-      ++in_flight;
-      if (in_flight > stats.max_in_flight) stats.max_in_flight = in_flight;
-      send(next);
-    }
+    start_pending();
   }
 
   struct Awaiter {
@@ -302,6 +362,7 @@ struct AresResolver::Impl {
       it->second.waiters.push_back(Waiter{h, &result});
       if (fresh) {
         it->second.query = query;
+        it->second.generation = impl->next_generation++;
         impl->submit(key);
         impl->rearm();
       } else {

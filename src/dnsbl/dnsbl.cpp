@@ -95,6 +95,12 @@ ListResult interpret(const data::Blocklist& list, const dns::Answer& answer) {
     switch (c.state) {
       case data::Classification::State::listed:
         r.hits.push_back(Hit{rec.address.to_string(), c.meaning, c.severity});
+        // A bitmask answer carries one meaning per set bit (127.0.0.6 = 0x02 + 0x04): every
+        // matching mask rule is a hit, not only the first one.
+        if (c.rule != nullptr && c.rule->match.kind == data::AnswerMatch::Kind::mask)
+          for (const data::AnswerRule* more : data::matching_rules(list, rec.address))
+            if (more != c.rule && more->match.kind == data::AnswerMatch::Kind::mask)
+              r.hits.push_back(Hit{rec.address.to_string(), more->meaning, more->severity});
         break;
       case data::Classification::State::error:
         refused = true;
@@ -267,9 +273,14 @@ io::Task<HealthResult> probe(dns::Resolver& resolver, const data::Blocklist& lis
     h.detail = "some test queries failed (timeout or SERVFAIL)";
     co_return h;
   }
+  // A never-listed point with a documented listing code: the zone lists everything. Any other
+  // answer there (outside 127/8, an undocumented code) is not a listing: the list misbehaves.
   bool unlisted_listed = false;
-  for (const auto& r : ur)
-    if (r.outcome == dns::Outcome::answer) unlisted_listed = true;
+  std::string unlisted_why;
+  for (std::size_t i = 0; i < ur.size(); ++i) {
+    if (ur[i].state == State::listed) unlisted_listed = true;
+    else if (ur[i].outcome == dns::Outcome::answer && unlisted_why.empty()) unlisted_why = names_unlisted[i] + ": " + ur[i].error;
+  }
   bool listed_ok = true;
   std::string why;
   for (std::size_t i = 0; i < lr.size(); ++i) {
@@ -279,7 +290,7 @@ io::Task<HealthResult> probe(dns::Resolver& resolver, const data::Blocklist& lis
     }
   }
   if (unlisted_listed) {
-    bool random_listed = !quick && ur.back().outcome == dns::Outcome::answer;
+    bool random_listed = !quick && ur.back().state == State::listed;
     h.health = Health::lists_everything;
     h.detail = random_listed ? "a random name is listed: the zone answers everything (dead zone or wildcard)"
                              : "the RFC 5782 never-listed test point is listed";
@@ -291,6 +302,11 @@ io::Task<HealthResult> probe(dns::Resolver& resolver, const data::Blocklist& lis
     h.health = all_nx ? Health::dead : Health::misbehaving;
     h.detail = all_nx ? "the RFC 5782 listed test point is not listed: zone empty or gone (" + why + ")"
                       : "unexpected test-point answer: " + why;
+    co_return h;
+  }
+  if (!unlisted_why.empty()) {
+    h.health = Health::misbehaving;
+    h.detail = "unexpected answer for a never-listed test point: " + unlisted_why;
     co_return h;
   }
   h.health = Health::healthy;

@@ -164,4 +164,22 @@ std::size_t TableResolver::count(dns::RrType type) const {
   return n;
 }
 
+io::Task<dns::Answer> SteppedResolver::lookup(dns::Query query) {
+  ++m_lookups;
+  const std::string key = normalize_name(query.name) + "/" + std::string(dns::to_string(query.type));
+  if (m_answered.count(key) == 0) {
+    Wait w{this};
+    co_await w;
+    m_answered.insert(key);
+  }
+  co_return m_table.answer(query);
+}
+
+void SteppedResolver::round() {
+  ++m_rounds;
+  auto batch = std::move(m_pending);
+  m_pending.clear();
+  for (auto h : batch) h.resume();
+}
+
 }  // namespace mailrep::test

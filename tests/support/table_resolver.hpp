@@ -10,8 +10,10 @@
 ///  - the name has other types only, or is an empty non-terminal -> NODATA; else NXDOMAIN
 ///  - a fault set with set_outcome() wins over data (for that type, or every type)
 /// Every lookup is logged, so tests can assert exactly which queries were sent.
+#include <coroutine>
 #include <cstddef>
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -59,6 +61,48 @@ private:
   std::map<std::string, std::vector<dns::Record>> m_records;
   std::vector<Fault> m_faults;
   std::vector<dns::Query> m_log;
+};
+
+/// Answers from a TableResolver one "round trip" at a time, to test concurrency without a loop:
+/// every lookup waits for the next round; an answer given once is cached (like AresResolver), and
+/// identical lookups waiting in the same round share it (in-flight de-duplication). rounds() is
+/// what the wall time would be in round trips. Drive it with run(), which also lets detached
+/// lookups finish, so nothing leaks.
+class SteppedResolver final : public dns::Resolver {
+public:
+  explicit SteppedResolver(TableResolver& table) : m_table(table) {}
+
+  io::Task<dns::Answer> lookup(dns::Query query) override;
+
+  /// Run rounds until `task` is done and no lookup is pending; return its value.
+  template <class T>
+  T run(io::Task<T> task) {
+    while (!task.done() && !m_pending.empty()) round();
+    while (!m_pending.empty()) round();
+    return task.take();
+  }
+  [[nodiscard]] int rounds() const { return m_rounds; }
+  [[nodiscard]] int lookups() const { return m_lookups; }
+  [[nodiscard]] std::size_t max_in_flight() const { return m_max_in_flight; }
+
+private:
+  struct Wait {
+    SteppedResolver* self;
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> h) {
+      self->m_pending.push_back(h);
+      if (self->m_pending.size() > self->m_max_in_flight) self->m_max_in_flight = self->m_pending.size();
+    }
+    void await_resume() const noexcept {}
+  };
+  void round();
+
+  TableResolver& m_table;
+  std::vector<std::coroutine_handle<>> m_pending;
+  std::set<std::string> m_answered;
+  int m_rounds = 0;
+  int m_lookups = 0;
+  std::size_t m_max_in_flight = 0;
 };
 
 /// Lower case, without one trailing dot.

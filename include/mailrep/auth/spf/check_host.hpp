@@ -39,7 +39,7 @@ struct SpfOutcome {
   /// The path to the deciding mechanism through includes, e.g. {"include:_spf.example.com", "ip4:..."}.
   std::vector<std::string> match_path;
   std::string domain;  ///< the domain whose record held `mechanism` (differs after redirect=)
-  int lookups = 0;       ///< DNS-mechanism/modifier count (RFC 7208 4.6.4), as evaluated
+  int lookups = 0;       ///< DNS-mechanism/modifier count (RFC 7208 4.6.4), as evaluated (11 when the limit ended it)
   int void_lookups = 0;  ///< lookups that gave NXDOMAIN or no records
   /// Why, for none/permerror/temperror: a short code ("no-record", "multiple-records", "syntax",
   /// "too-many-lookups", "too-many-void-lookups", "too-many-mx", "include-none", "redirect-none",
