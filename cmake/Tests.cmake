@@ -20,9 +20,21 @@ set(MAILREP_UNIT_TESTS
   tests/unit/data/blocklists_test.cpp
   tests/unit/data/receivers_test.cpp
   tests/unit/data/providers_test.cpp
+  tests/unit/auth/spf/record_test.cpp
+  tests/unit/auth/spf/macro_test.cpp
+  tests/unit/auth/spf/check_host_test.cpp
+  tests/unit/auth/spf/lint_test.cpp
+  tests/unit/auth/spf/conformance_table_test.cpp
+  tests/unit/auth/dmarc_test.cpp
+  tests/unit/auth/dkim_test.cpp
+  tests/unit/auth/mtasts_test.cpp
+  tests/unit/auth/tlsrpt_test.cpp
+  tests/unit/auth/bimi_test.cpp
+  tests/unit/mail/bounce_test.cpp
 )
 add_executable(mailrep_tests ${MAILREP_UNIT_TESTS})
-target_link_libraries(mailrep_tests PRIVATE mailrep_core mailrep_settings mailrep_warnings doctest::doctest)
+target_link_libraries(mailrep_tests PRIVATE mailrep_testsupport mailrep_core mailrep_settings mailrep_warnings doctest::doctest
+  PkgConfig::YAMLCPP)
 doctest_discover_tests(mailrep_tests PROPERTIES LABELS unit TIMEOUT 120)
 
 set(MAILREP_INTEGRATION_TESTS
@@ -30,10 +42,11 @@ set(MAILREP_INTEGRATION_TESTS
   tests/support/fault_server_test.cpp
   tests/integration/dns_engine_test.cpp
   tests/integration/http_fetch_test.cpp
+  tests/integration/spf_conformance_test.cpp
 )
 add_executable(mailrep_itests ${MAILREP_INTEGRATION_TESTS})
 target_link_libraries(mailrep_itests PRIVATE mailrep_testsupport mailrep_core mailrep_settings mailrep_warnings
-  doctest::doctest PkgConfig::LDNS Threads::Threads)
+  doctest::doctest PkgConfig::LDNS PkgConfig::YAMLCPP Threads::Threads)
 doctest_discover_tests(mailrep_itests PROPERTIES LABELS integration TIMEOUT 300)
 
 # The Knot DNS world on loopback: started once for the tests that need it (CTest fixture).
@@ -56,6 +69,7 @@ set(MAILREP_CLI_TESTS
   tests/cli/basics_test.cpp
   tests/cli/ip_test.cpp
   tests/cli/lists_test.cpp
+  tests/cli/bounce_test.cpp
 )
 add_executable(mailrep_clitests ${MAILREP_CLI_TESTS})
 add_dependencies(mailrep_clitests mailrep mailrep-faultd)

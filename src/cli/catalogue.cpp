@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "mailrep/data/providers.hpp"
+#include "mailrep/data/selectors.hpp"
 #include "mailrep/util/text.hpp"
 
 namespace mailrep::cli {
@@ -57,6 +59,19 @@ Result<data::Catalogue> load_catalogue(Context& ctx) {
   keys.abusix = env("MAILREP_ABUSIX_KEY");
   if (auto ok = data::apply_keys(*cat, keys); !ok) return tl::unexpected(ok.error());
   return cat;
+}
+
+Result<assess::AuthOptions> auth_options(Context& ctx) {
+  assess::AuthOptions o;
+  if (ctx.vm.count("selector")) o.selectors = ctx.vm["selector"].as<std::vector<std::string>>();
+  auto sel = data::load_dkim_selectors(lists_file(ctx, "dkim-selectors.toml"));
+  if (!sel) return tl::unexpected(sel.error());
+  o.common_selectors = data::selector_names(*sel);
+  // The selectors the known providers sign with are common too.
+  if (auto providers = data::load_providers(lists_file(ctx, "providers.toml")))
+    for (const auto& p : providers->providers)
+      for (const auto& s : p.dkim_selectors) o.common_selectors.push_back(s);
+  return o;
 }
 
 }  // namespace mailrep::cli

@@ -8,7 +8,11 @@
 #include <sstream>
 
 #include "context.hpp"
+#include "mailrep/assess/messages.hpp"
+#include "mailrep/auth/messages.hpp"
+#include "mailrep/auth/spf/lint.hpp"
 #include "mailrep/dnsbl/messages.hpp"
+#include "mailrep/smtp/messages.hpp"
 #include "mailrep/util/text.hpp"
 
 namespace po = boost::program_options;
@@ -22,6 +26,7 @@ const CommandSpec k_commands[] = {
     {"spf", "[DOMAIN] [--ip IP --sender ADDR --helo NAME]", "SPF evaluation (RFC 7208 check_host) or lint", &cmd_spf},
     {"auth", "DOMAIN", "SPF, DKIM, DMARC, MTA-STS, TLS-RPT, BIMI records and their problems", &cmd_auth},
     {"lists", "[--probe]", "the configured blocklists; --probe checks each list's health", &cmd_lists},
+    {"probe", "[RECEIVER ...]", "ask receivers' MX from this host (greeting/EHLO, never DATA) whether they refuse it", &cmd_probe},
 };
 
 po::options_description global_options() {
@@ -51,11 +56,17 @@ po::options_description command_options() {
       ("max-addresses", po::value<long>()->default_value(4096), "ip: largest CIDR expansion")
       ("spamhaus-key", po::value<std::string>(), "Spamhaus DQS key (or MAILREP_SPAMHAUS_KEY)")
       ("ip", po::value<std::vector<std::string>>()->composing(), "spf: client IP; check: extra outbound address")
-      ("sender", po::value<std::string>(), "spf: envelope sender (MAIL FROM)")
-      ("helo", po::value<std::string>(), "spf: HELO/EHLO name")
+      ("sender", po::value<std::string>(), "spf/probe: envelope sender (MAIL FROM; probe: default <>, used with --rcpt)")
+      ("helo", po::value<std::string>(), "spf/probe: HELO/EHLO name (probe: default this host's FQDN)")
+      ("all-mx", "probe: every MX of a receiver, not just the most preferred one")
+      ("source", po::value<std::string>(), "probe: bind this local address (IPv4 or IPv6) for the connections")
+      ("rcpt", po::value<std::string>(), "probe: send MAIL FROM/RCPT TO for this recipient (never DATA)")
+      ("smtp-port", po::value<long>(), "probe: connect to this port instead of 25 (tests)")
       ("selector", po::value<std::vector<std::string>>()->composing(), "auth/check: DKIM selector to try first (repeatable)")
       ("ca-file", po::value<std::string>(), "extra trusted CA for HTTPS fetches")
-      ("report", "check: print the text to forward to the provider");
+      ("report", "check/bounce: print the text to forward to the provider")
+      ("https-port", po::value<int>(), "connect HTTPS fetches to this port instead of 443 (tests, demo)")
+      ("http-port", po::value<int>(), "connect HTTP fetches to this port instead of 80 (tests, demo)");
   return c;
 }
 
@@ -126,9 +137,36 @@ Result<dns::Resolver*> Context::dns() {
 void register_all_messages() {
   static const bool once = [] {
     report::register_messages(dnsbl::messages());
+    report::register_messages(smtp::messages());
+    report::register_messages(auth::spf::spf_messages());
+    report::register_messages(auth::auth_messages());
+    report::register_messages(assess::messages());
     return true;
   }();
   (void)once;
+}
+
+Context::~Context() {
+  fetcher.reset();
+  resolver.reset();
+}
+
+Result<http::Fetcher*> Context::http() {
+  if (fetcher) return fetcher.get();
+  auto r = dns();
+  if (!r) return tl::unexpected(r.error());
+  http::FetcherOptions o;
+  if (vm.count("ca-file")) o.ca_file = vm["ca-file"].as<std::string>();
+  for (auto [name, from] : {std::pair<const char*, int>{"https-port", 443}, {"http-port", 80}}) {
+    if (!vm.count(name)) continue;
+    int port = vm[name].as<int>();
+    if (port < 1 || port > 65535) return fail(ErrorCode::invalid_input, std::string("--") + name + " must be 1-65535");
+    o.port_map[static_cast<std::uint16_t>(from)] = static_cast<std::uint16_t>(port);
+  }
+  auto f = http::Fetcher::create(loop, **r, o);
+  if (!f) return tl::unexpected(f.error());
+  fetcher = std::move(*f);
+  return fetcher.get();
 }
 
 std::optional<std::string> Context::unreachable_resolver() const {

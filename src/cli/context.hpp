@@ -9,7 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "mailrep/assess/auth_audit.hpp"
 #include "mailrep/dns/ares_resolver.hpp"
+#include "mailrep/http/fetcher.hpp"
 #include "mailrep/io/loop.hpp"
 #include "mailrep/report/report.hpp"
 #include "mailrep/util/result.hpp"
@@ -26,11 +28,16 @@ struct Context {
   std::chrono::milliseconds timeout{2000};
   io::Loop loop;
   std::unique_ptr<dns::AresResolver> resolver;  ///< made on first use
+  std::unique_ptr<http::Fetcher> fetcher;       ///< made on first use (after the resolver)
   std::vector<std::string> notes;               ///< warnings printed to stderr (resolver choice ...)
   std::ostream* err = nullptr;
 
+  ~Context();  // the fetcher and resolver go before the loop
+
   /// The resolver from --resolver / MAILREP_RESOLVER / resolv.conf.
   [[nodiscard]] Result<dns::Resolver*> dns();
+  /// The HTTPS fetcher (--ca-file, --https-port/--http-port for tests and the demo).
+  [[nodiscard]] Result<http::Fetcher*> http();
   /// After a run: a message when queries were sent but no resolver ever answered at all.
   [[nodiscard]] std::optional<std::string> unreachable_resolver() const;
 };
@@ -50,6 +57,9 @@ struct CommandSpec {
   CommandFn fn;
 };
 
+/// --selector values and the shipped common DKIM selectors.
+[[nodiscard]] Result<assess::AuthOptions> auth_options(Context& ctx);
+
 /// Directory of the shipped lists (share/mailrep/lists next to the binary, or the source tree).
 [[nodiscard]] std::string shipped_lists_dir();
 
@@ -61,5 +71,6 @@ Result<CommandResult> cmd_ip(Context& ctx);
 Result<CommandResult> cmd_spf(Context& ctx);
 Result<CommandResult> cmd_auth(Context& ctx);
 Result<CommandResult> cmd_check(Context& ctx);
+Result<CommandResult> cmd_probe(Context& ctx);
 
 }  // namespace mailrep::cli

@@ -44,8 +44,9 @@ bool is_valid_query_name(std::string_view name) {
   for (auto label : util::split(name, '.')) {
     if (label.empty() || label.size() > 63) return false;
     for (char c : label) {
+      // Any byte is legal in a DNS label (RFC 2181 11); control characters and DEL are not sent.
       auto u = static_cast<unsigned char>(c);
-      if (u <= 0x20 || u >= 0x7F) return false;
+      if (u < 0x20 || u == 0x7F) return false;
     }
   }
   return true;

@@ -22,13 +22,25 @@ struct CharFree {
 
 constexpr std::size_t k_max_records = 4096;
 
+// A domain name from its wire labels, bytes as they are (no presentation escapes), lower case,
+// without the trailing dot: the same form as our query names. A '.' inside a label becomes "\.".
 std::string name_of(const ldns_rdf* rdf) {
-  if (!rdf) return {};
-  std::unique_ptr<char, CharFree> s(ldns_rdf2str(rdf));
-  if (!s) return {};
-  std::string out = util::lower(s.get());
-  if (out.size() > 1 && out.back() == '.') out.pop_back();
-  return out;
+  if (!rdf || ldns_rdf_get_type(rdf) != LDNS_RDF_TYPE_DNAME) return {};
+  const std::uint8_t* d = ldns_rdf_data(rdf);
+  std::size_t size = ldns_rdf_size(rdf), i = 0;
+  std::string out;
+  while (i < size) {
+    std::size_t len = d[i++];
+    if (len == 0 || len > 63 || i + len > size) break;
+    if (!out.empty()) out += '.';
+    for (std::size_t k = 0; k < len; ++k) {
+      char c = util::to_lower(static_cast<char>(d[i + k]));
+      if (c == '.') out += '\\';
+      out += c;
+    }
+    i += len;
+  }
+  return out.empty() ? std::string(".") : out;
 }
 
 std::string normal(std::string_view name) {

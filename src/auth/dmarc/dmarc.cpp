@@ -499,11 +499,13 @@ io::Task<DmarcReport> check_dmarc(dns::Resolver& resolver, std::string domain) {
     const std::string own_org = org_of(step.domain);
     std::vector<std::string> queried;
     std::vector<io::Task<dns::Answer>> auth_tasks;
-    auto collect = [&](const std::vector<ReportUri>& uris, std::string_view tag) {
+    // (a plain loop: no capturing lambda inside a coroutine, GCC 12)
+    for (int which = 0; which < 2; ++which) {
+      const std::vector<ReportUri>& uris = which == 0 ? rec->rua : rec->ruf;
       for (const auto& u : uris) {
         if (!u.valid) continue;
         ReportAuthorization ra;
-        ra.tag = std::string(tag);
+        ra.tag = which == 0 ? "rua" : "ruf";
         ra.uri = util::sanitize(u.uri, 200);
         ra.destination = u.host;
         ra.external = org_of(u.host) != own_org;
@@ -523,9 +525,7 @@ io::Task<DmarcReport> check_dmarc(dns::Resolver& resolver, std::string domain) {
         }
         rep.destinations.push_back(std::move(ra));
       }
-    };
-    collect(rec->rua, "rua");
-    collect(rec->ruf, "ruf");
+    }
     std::vector<dns::Answer> auth_answers;
     auth_answers.reserve(auth_tasks.size());
     for (auto& t : auth_tasks) {

@@ -1,6 +1,7 @@
 // DKIM key records, key decoding and selector discovery (auth::dkim), plus the shipped selector list.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -8,6 +9,7 @@
 #include "mailrep/auth/dkim/tag_list.hpp"
 #include "mailrep/auth/messages.hpp"
 #include "mailrep/data/selectors.hpp"
+#include "mailrep/io/loop.hpp"
 #include "table_resolver.hpp"
 
 using namespace mailrep;
@@ -87,6 +89,26 @@ T run(io::Task<T> task) {
   return task.take();
 }
 
+
+/// Answers from a table after a delay on a real io::Loop, counting how many lookups overlap.
+class SlowResolver final : public dns::Resolver {
+public:
+  SlowResolver(io::Loop& loop, const test::TableResolver& table) : m_loop(loop), m_table(table) {}
+  io::Task<dns::Answer> lookup(dns::Query query) override {
+    ++in_flight;
+    if (in_flight > max_in_flight) max_in_flight = in_flight;
+    auto pause = m_loop.sleep(std::chrono::milliseconds(5));
+    co_await pause;
+    --in_flight;
+    co_return m_table.answer(query);
+  }
+  int in_flight = 0;
+  int max_in_flight = 0;
+
+private:
+  io::Loop& m_loop;
+  const test::TableResolver& m_table;
+};
 }  // namespace
 
 TEST_SUITE("auth::dkim") {
@@ -376,6 +398,16 @@ TEST_CASE("shipped selector list and its loader") {
     CHECK(r.error().message.rfind(b.error, 0) == 0);
   }
   CHECK_FALSE(data::load_dkim_selectors("/nonexistent/x.toml").has_value());
+}
+
+TEST_CASE("check_dkim on a real loop: every selector at once") {
+  test::TableResolver table;
+  table.add_txt("google._domainkey.example.de", key_txt(k_rsa2048));
+  io::Loop loop;
+  SlowResolver dns(loop, table);
+  auto rep = loop.run(check_dkim(dns, "example.de", {"x1"}, {"default", "google", "s1", "s2"}));
+  CHECK(dns.max_in_flight == 7);  // 5 selectors + _domainkey + the wildcard probe
+  CHECK(rep.found_count() == 1);
 }
 
 }  // TEST_SUITE

@@ -3,11 +3,13 @@
 #include <doctest/doctest.h>
 
 #include <set>
+#include <chrono>
 #include <string>
 #include <vector>
 
 #include "mailrep/auth/dmarc/dmarc.hpp"
 #include "mailrep/auth/messages.hpp"
+#include "mailrep/io/loop.hpp"
 #include "table_resolver.hpp"
 
 using namespace mailrep;
@@ -55,6 +57,26 @@ T run(io::Task<T> task) {
 
 std::string pol(std::optional<Policy> p) { return p ? std::string(to_string(*p)) : std::string("-"); }
 
+
+/// Answers from a table after a delay on a real io::Loop, counting how many lookups overlap.
+class SlowResolver final : public dns::Resolver {
+public:
+  SlowResolver(io::Loop& loop, const test::TableResolver& table) : m_loop(loop), m_table(table) {}
+  io::Task<dns::Answer> lookup(dns::Query query) override {
+    ++in_flight;
+    if (in_flight > max_in_flight) max_in_flight = in_flight;
+    auto pause = m_loop.sleep(std::chrono::milliseconds(5));
+    co_await pause;
+    --in_flight;
+    co_return m_table.answer(query);
+  }
+  int in_flight = 0;
+  int max_in_flight = 0;
+
+private:
+  io::Loop& m_loop;
+  const test::TableResolver& m_table;
+};
 }  // namespace
 
 TEST_SUITE("auth::dmarc") {
@@ -353,6 +375,20 @@ TEST_CASE("alignment (relaxed and strict)") {
   fs = alignment_findings(check_alignment("example.com", "example.com", "esp.example.net"), nullptr);
   CHECK(has(fs, "dmarc.spf-not-aligned"));
   require_texts(fs);
+}
+
+TEST_CASE("check_dmarc on a real loop: the walk in one round, then the authorisations") {
+  test::TableResolver table;
+  table.add_txt("_dmarc.example.de", "v=DMARC1; p=reject; rua=mailto:a@one.example,mailto:b@two.example");
+  table.add_txt("example.de._report._dmarc.one.example", "v=DMARC1");
+  io::Loop loop;
+  SlowResolver dns(loop, table);
+  auto rep = loop.run(check_dmarc(dns, "mail.shop.example.de"));
+  CHECK(dns.max_in_flight == 5);  // 4 walk names + the existence lookup
+  CHECK(rep.discovery.applicable_step()->domain == "example.de");
+  REQUIRE(rep.destinations.size() == 2);
+  CHECK(rep.destinations[0].state == ReportAuthorization::State::authorized);
+  CHECK(rep.destinations[1].state == ReportAuthorization::State::unauthorized);
 }
 
 }  // TEST_SUITE
