@@ -31,6 +31,7 @@ set(MAILREP_UNIT_TESTS
   tests/unit/auth/tlsrpt_test.cpp
   tests/unit/auth/bimi_test.cpp
   tests/unit/mail/bounce_test.cpp
+  tests/unit/smtp/smtp_test.cpp
 )
 add_executable(mailrep_tests ${MAILREP_UNIT_TESTS})
 target_link_libraries(mailrep_tests PRIVATE mailrep_testsupport mailrep_core mailrep_settings mailrep_warnings doctest::doctest
@@ -43,6 +44,8 @@ set(MAILREP_INTEGRATION_TESTS
   tests/integration/dns_engine_test.cpp
   tests/integration/http_fetch_test.cpp
   tests/integration/spf_conformance_test.cpp
+  tests/support/smtp_server.cpp
+  tests/integration/smtp_probe_test.cpp
 )
 add_executable(mailrep_itests ${MAILREP_INTEGRATION_TESTS})
 target_link_libraries(mailrep_itests PRIVATE mailrep_testsupport mailrep_core mailrep_settings mailrep_warnings
@@ -70,6 +73,8 @@ set(MAILREP_CLI_TESTS
   tests/cli/ip_test.cpp
   tests/cli/lists_test.cpp
   tests/cli/bounce_test.cpp
+  tests/support/smtp_server.cpp
+  tests/cli/probe_test.cpp
 )
 add_executable(mailrep_clitests ${MAILREP_CLI_TESTS})
 add_dependencies(mailrep_clitests mailrep mailrep-faultd)

@@ -152,7 +152,10 @@ std::string auth_text(const assess::AuthAudit& a, report::Lang lang) {
   std::string mx;
   for (const auto& h : a.mx.hosts) mx += (mx.empty() ? "" : ", ") + std::to_string(h.priority) + " " + h.host;
   line("MX", mx.empty() ? (de ? "keiner (" : "none (") + std::string(dns::to_string(a.mx.outcome)) + ")" : mx);
-  line("SPF", a.spf.record.empty() ? (de ? "kein Eintrag" : "no record")
+  bool several = false;
+  for (const auto& f : a.spf.findings) several = several || f.id == "spf.multiple-records";
+  line("SPF", several       ? (de ? "mehrere Einträge (permerror)" : "several records (permerror)")
+              : a.spf.record.empty() ? (de ? "kein Eintrag" : "no record")
                                    : "\"" + s(a.spf.record, 300) + "\" (" + std::to_string(a.spf.lookups) +
                                          (de ? " DNS-Abfragen)" : " DNS lookups)"));
   if (const auto* rec = a.dmarc.discovery.record())

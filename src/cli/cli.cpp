@@ -2,16 +2,19 @@
 
 #include <unistd.h>
 
+#include <charconv>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
 
 #include "context.hpp"
+#include "monitor.hpp"
 #include "mailrep/assess/messages.hpp"
 #include "mailrep/auth/messages.hpp"
 #include "mailrep/auth/spf/lint.hpp"
 #include "mailrep/dnsbl/messages.hpp"
+#include "mailrep/mail/messages.hpp"
 #include "mailrep/smtp/messages.hpp"
 #include "mailrep/util/text.hpp"
 
@@ -27,6 +30,7 @@ const CommandSpec k_commands[] = {
     {"auth", "DOMAIN", "SPF, DKIM, DMARC, MTA-STS, TLS-RPT, BIMI records and their problems", &cmd_auth},
     {"lists", "[--probe]", "the configured blocklists; --probe checks each list's health", &cmd_lists},
     {"probe", "[RECEIVER ...]", "ask receivers' MX from this host (greeting/EHLO, never DATA) whether they refuse it", &cmd_probe},
+    {"bounce", "[FILE|-]", "explain a bounce/DSN or a received message: who rejected, why, which IP, what to do", &cmd_bounce},
 };
 
 po::options_description global_options() {
@@ -44,6 +48,7 @@ po::options_description global_options() {
       ("verbose,v", "more output")
       ("warning,w", po::value<std::string>(), "WARNING range (Nagios syntax) on the score / listing count")
       ("critical,c", po::value<std::string>(), "CRITICAL range (Nagios syntax) on the score / listing count")
+      ("timeout", po::value<std::string>(), "total time in SECONDS (plugin timeout): unfinished items are UNKNOWN, and at the end a valid UNKNOWN result, exit 3")
       ("version", "print the version")
       ("help,h", "print this help");
   return g;
@@ -66,7 +71,13 @@ po::options_description command_options() {
       ("ca-file", po::value<std::string>(), "extra trusted CA for HTTPS fetches")
       ("report", "check/bounce: print the text to forward to the provider")
       ("https-port", po::value<int>(), "connect HTTPS fetches to this port instead of 443 (tests, demo)")
-      ("http-port", po::value<int>(), "connect HTTP fetches to this port instead of 80 (tests, demo)");
+      ("http-port", po::value<int>(), "connect HTTP fetches to this port instead of 80 (tests, demo)")
+      ("targets", po::value<std::string>(), "check/ip: read the targets from FILE (one domain/address/CIDR per line, # comments)")
+      ("deadline", po::value<std::string>(), "check/ip: after SECONDS, whatever is unfinished is UNKNOWN (per target)")
+      ("state", po::value<std::string>(), "check/ip: keep the last result in FILE and report what changed since the last run")
+      ("changes-only", "check/ip with --state: print only the changes (new-listing, delisting, ...)")
+      ("notify", po::value<std::string>(), "check/ip with --state: POST a JSON summary of the changes to this https:// URL")
+      ("notify-allow-http", "allow an http:// --notify URL to 127.0.0.1 (tests)");
   return c;
 }
 
@@ -141,6 +152,8 @@ void register_all_messages() {
     report::register_messages(auth::spf::spf_messages());
     report::register_messages(auth::auth_messages());
     report::register_messages(assess::messages());
+    report::register_messages(monitor_messages());
+    report::register_messages(mail::messages());
     return true;
   }();
   (void)once;
@@ -260,6 +273,15 @@ int run(int argc, char** argv) {
     }
   }
   if (vm.count("lists")) ctx.lists_path = vm["lists"].as<std::string>();
+  if (vm.count("timeout")) {
+    // The Monitoring Plugins' total time: a hard stop that still prints a valid UNKNOWN result.
+    std::string t = vm["timeout"].as<std::string>();
+    double secs = 0;
+    auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), secs);
+    if (ec != std::errc() || p != t.data() + t.size() || !(secs > 0) || secs > 86400)
+      return usage_error("--timeout must be a number of seconds between 0 and 86400");
+    arm_total_timeout(secs, command, ctx.render.format);
+  }
 
   Result<CommandResult> result = spec->fn(ctx);
   for (const auto& n : ctx.notes) std::cerr << "mailrep: warning: " << n << "\n";
@@ -277,10 +299,21 @@ int run(int argc, char** argv) {
       std::cout << report::render(r, ctx.render);
       if (ctx.render.format != report::Format::nagios) std::cerr << "mailrep: " << e.message << "\n";
     }
+    if (ctx.abandon) {
+      std::cout.flush();
+      std::cerr.flush();
+      _exit(3);
+    }
     return 3;
   }
-  std::cout << report::render(*result, ctx.render);
+  if (ctx.text_only && ctx.render.format == report::Format::text) std::cout << result->text;
+  else std::cout << report::render(*result, ctx.render);
   std::cout.flush();
+  if (ctx.abandon) {
+    // Work abandoned at the deadline is still in flight: leave without tearing the loop down.
+    std::cerr.flush();
+    _exit(report::exit_code(result->status));
+  }
   return report::exit_code(result->status);
 }
 

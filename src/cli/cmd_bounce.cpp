@@ -16,8 +16,6 @@
 
 namespace mailrep::cli {
 
-Result<CommandResult> cmd_bounce(Context& ctx);  // also declared in context.hpp once wired
-
 namespace {
 
 std::string dec(std::size_t v) {
@@ -205,7 +203,9 @@ void field(std::string& out, std::string_view label, std::string_view value) {
   if (value.empty()) return;
   out += "  ";
   out += label;
-  for (std::size_t i = label.size(); i < 18; ++i) out += ' ';
+  std::size_t width = 0;
+  for (char c : label) width += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+  for (std::size_t i = width; i < 18; ++i) out += ' ';
   out += value;
   out += '\n';
 }

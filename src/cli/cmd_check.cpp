@@ -1,8 +1,11 @@
 // mailrep check DOMAIN: the main job - sending servers, their reputation, the domain's records,
 // and what each big receiver will do with the mail.
+#include <iostream>
+
 #include "auth_view.hpp"
 #include "catalogue.hpp"
 #include "context.hpp"
+#include "monitor.hpp"
 #include "mailrep/assess/check.hpp"
 #include "mailrep/util/text.hpp"
 
@@ -96,44 +99,9 @@ std::string provider_report(const assess::CheckReport& rep, const std::vector<Fi
   return out;
 }
 
-}  // namespace
 
-Result<CommandResult> cmd_check(Context& ctx) {
-  if (ctx.args.size() != 1) return fail(ErrorCode::invalid_input, "check: give exactly one DOMAIN");
-  auto n = dns::normalize_domain(ctx.args.front());
-  if (!n.ok || n.name.find('.') == std::string::npos)
-    return fail(ErrorCode::invalid_input,
-                "check: '" + util::sanitize(ctx.args.front(), 100) + "' is not a domain" + (n.ok ? "" : " (" + n.reason + ")"));
-  assess::CheckInput in;
-  in.domain = n.name;
-  if (ctx.vm.count("ip"))
-    for (const auto& s : ctx.vm["ip"].as<std::vector<std::string>>()) {
-      auto ip = util::IpAddress::parse(s);
-      if (!ip) return fail(ErrorCode::invalid_input, "--ip: '" + util::sanitize(s, 80) + "' is not an IP address");
-      in.extra_ips.push_back(*ip);
-    }
-  auto options = auth_options(ctx);
-  if (!options) return tl::unexpected(options.error());
-  in.auth = *options;
-  auto cat = load_catalogue(ctx);
-  if (!cat) return tl::unexpected(cat.error());
-  auto providers = data::load_providers(lists_file(ctx, "providers.toml"));
-  if (!providers) return tl::unexpected(providers.error());
-  auto receivers = data::load_receivers(lists_file(ctx, "receivers.toml"));
-  if (!receivers) return tl::unexpected(receivers.error());
-  in.blocklists = &*cat;
-  in.providers = &*providers;
-  in.receivers = &*receivers;
-  in.window = ctx.resolver_options.concurrency;
-  auto resolver = ctx.dns();
-  if (!resolver) return tl::unexpected(resolver.error());
-  auto fetcher = ctx.http();
-  if (!fetcher) return tl::unexpected(fetcher.error());
-
-  auto task = assess::run_check(**resolver, *fetcher, ctx.loop, in);
-  assess::CheckReport rep = ctx.loop.run(std::move(task));
-  if (auto dead = ctx.unreachable_resolver()) return fail(ErrorCode::dns, *dead);
-
+/// One domain's CommandResult (the single-check contract: JSON keys, text, perfdata, metrics).
+CommandResult check_result(const Context& ctx, const assess::CheckReport& rep, std::int64_t now) {
   bool de = ctx.render.lang == report::Lang::de;
   CommandResult r;
   r.command = "check";
@@ -309,7 +277,8 @@ Result<CommandResult> cmd_check(Context& ctx) {
   r.perf.push_back(report::Perf{"lists_checked", static_cast<double>(lists_used), "", "", "", 0.0, std::nullopt});
   r.perf.push_back(report::Perf{"spf_lookups", static_cast<double>(rep.auth.spf.lookups), "", "", "10", 0.0, std::nullopt});
   r.perf.push_back(report::Perf{"dkim_key_bits", static_cast<double>(best_bits), "", "", "", 0.0, std::nullopt});
-  r.perf.push_back(report::Perf{"time", static_cast<double>(rep.elapsed.count()) / 1000.0, "s", "", "", 0.0, std::nullopt});
+  r.perf.push_back(report::Perf{"time", static_cast<double>(rep.elapsed.count()) / 1000.0, "s", "",
+                                ctx.vm.count("timeout") ? ctx.vm["timeout"].as<std::string>() : "", 0.0, std::nullopt});
   r.metrics.push_back(report::Metric{"mailrep_score", "mailrep score of the domain (0-100, 100 = best)", {{"domain", rep.domain}},
                                      static_cast<double>(rep.score)});
   r.metrics.push_back(report::Metric{"mailrep_listed", "Blocklist listings of the domain's sending addresses",
@@ -320,6 +289,248 @@ Result<CommandResult> cmd_check(Context& ctx) {
     r.metrics.push_back(report::Metric{"mailrep_receiver_rejects", "1 when the receiver likely rejects the domain's mail",
                                        {{"domain", rep.domain}, {"receiver", v.receiver->id}},
                                        v.verdict == assess::Verdict::likely_rejected ? 1.0 : 0.0});
+  std::map<std::string, std::pair<std::size_t, std::size_t>> per_list;  // id -> (listed, unknown)
+  for (const auto& use : rep.scan.lists)
+    if (use.list->kind == data::ListKind::ip) per_list[use.list->id];
+  for (const auto& a : rep.scan.addresses) {
+    for (const auto& l : a.listings) ++per_list[l.list->id].first;
+    for (const auto& l : a.errors) ++per_list[l.list->id].second;
+  }
+  for (const auto& [id, counts] : per_list) {
+    r.metrics.push_back(report::Metric{"mailrep_list_listed", "Sending addresses of the domain listed on the list",
+                                       {{"domain", rep.domain}, {"list", id}}, static_cast<double>(counts.first)});
+    r.metrics.push_back(report::Metric{"mailrep_list_unknown", "Sending addresses of the domain the list could not be asked about",
+                                       {{"domain", rep.domain}, {"list", id}}, static_cast<double>(counts.second)});
+  }
+  r.metrics.push_back(report::Metric{"mailrep_last_success_timestamp_seconds", "Unix time of the last run that checked the target",
+                                     {{"domain", rep.domain}}, static_cast<double>(now)});
+  return r;
+}
+
+/// What one check says for --state: listings and PTR names of the sending addresses, findings,
+/// and the SPF, DMARC and MX records.
+monitor::Observation observe_check(const assess::CheckReport& rep, const std::string& target) {
+  monitor::Observation o;
+  o.target = target;
+  for (const auto& a : rep.scan.addresses) observe_address(a, o);
+  if (rep.discovery.outbound.empty()) {
+    o.unknown.push_back({monitor::ItemKind::listing, "", "", "no sending address found"});
+    o.unknown.push_back({monitor::ItemKind::record, "ptr", "", "no sending address found"});
+  }
+  observe_findings(rep.findings, rep.domain, o);
+  bool spf_unknown = false, dmarc_unknown = !rep.auth.dmarc.discovery.complete;
+  for (const auto& f : rep.findings) {
+    if (f.id == "spf.temperror") spf_unknown = true;
+    if (f.id == "dmarc.dns-error") dmarc_unknown = true;
+  }
+  if (spf_unknown) o.unknown.push_back({monitor::ItemKind::record, "spf", "", "SPF lookup failed"});
+  else o.present.push_back({monitor::ItemKind::record, "spf", "", util::sanitize(rep.auth.spf.record, 600)});
+  if (dmarc_unknown) {
+    o.unknown.push_back({monitor::ItemKind::record, "dmarc", "", "DMARC lookup failed"});
+  } else {
+    const auto* step = rep.auth.dmarc.discovery.applicable_step();
+    o.present.push_back({monitor::ItemKind::record, "dmarc", "",
+                         step ? util::sanitize(step->domain + ": " + util::join(step->texts, " | "), 600) : ""});
+  }
+  if (!dns::is_fact(rep.auth.mx.outcome)) {
+    o.unknown.push_back({monitor::ItemKind::record, "mx", "", "MX lookup failed"});
+  } else {
+    std::vector<std::string> hosts;
+    for (const auto& h : rep.auth.mx.hosts) hosts.push_back(std::to_string(h.priority) + " " + h.host);
+    o.present.push_back({monitor::ItemKind::record, "mx", "", util::sanitize(util::join(hosts, ", "), 600)});
+  }
+  return o;
+}
+
+/// The per-domain results of a run; shared with the checks (some may outlive the deadline).
+struct CheckBatch {
+  const Context* ctx = nullptr;
+  dns::Resolver* resolver = nullptr;
+  http::Fetcher* fetcher = nullptr;
+  io::Loop* loop = nullptr;
+  assess::CheckInput base;  ///< everything but the domain
+  std::vector<std::string> domains;
+  std::vector<std::optional<CommandResult>> results;
+  std::vector<std::optional<monitor::Observation>> observations;
+  bool observe = false;
+  bool stream = false;
+  std::int64_t now = 0;
+  bool closed = false;
+};
+
+io::Task<void> check_one(std::shared_ptr<CheckBatch> b, std::size_t i) {
+  assess::CheckInput in = b->base;
+  in.domain = b->domains[i];
+  auto task = assess::run_check(*b->resolver, b->fetcher, *b->loop, std::move(in));
+  assess::CheckReport rep = co_await task;
+  if (b->closed) co_return;
+  CommandResult one = check_result(*b->ctx, rep, b->now);
+  if (b->observe) b->observations[i] = observe_check(rep, b->domains[i]);
+  if (b->stream) {
+    report::RenderOptions o = b->ctx->render;
+    std::cout << report::render(one, o) << "\n" << std::flush;
+  }
+  b->results[i] = std::move(one);
+}
+
+}  // namespace
+
+Result<CommandResult> cmd_check(Context& ctx) {
+  auto mon = start_monitoring(ctx, "check");
+  if (!mon) return tl::unexpected(mon.error());
+  std::vector<std::string> inputs = mon->batch ? mon->targets : ctx.args;
+  if (!mon->batch && inputs.size() != 1) return fail(ErrorCode::invalid_input, "check: give exactly one DOMAIN (or --targets FILE)");
+  std::vector<std::string> domains;
+  for (const auto& d : inputs) {
+    auto n = dns::normalize_domain(d);
+    if (!n.ok || n.name.find('.') == std::string::npos)
+      return fail(ErrorCode::invalid_input,
+                  "check: '" + util::sanitize(d, 100) + "' is not a domain" + (n.ok ? "" : " (" + n.reason + ")"));
+    domains.push_back(n.name);
+  }
+  assess::CheckInput in;
+  if (ctx.vm.count("ip"))
+    for (const auto& s : ctx.vm["ip"].as<std::vector<std::string>>()) {
+      auto ip = util::IpAddress::parse(s);
+      if (!ip) return fail(ErrorCode::invalid_input, "--ip: '" + util::sanitize(s, 80) + "' is not an IP address");
+      in.extra_ips.push_back(*ip);
+    }
+  auto options = auth_options(ctx);
+  if (!options) return tl::unexpected(options.error());
+  in.auth = *options;
+  auto cat = load_catalogue(ctx);
+  if (!cat) return tl::unexpected(cat.error());
+  auto providers = data::load_providers(lists_file(ctx, "providers.toml"));
+  if (!providers) return tl::unexpected(providers.error());
+  auto receivers = data::load_receivers(lists_file(ctx, "receivers.toml"));
+  if (!receivers) return tl::unexpected(receivers.error());
+  in.blocklists = &*cat;
+  in.providers = &*providers;
+  in.receivers = &*receivers;
+  in.window = ctx.resolver_options.concurrency;
+  auto resolver = ctx.dns();
+  if (!resolver) return tl::unexpected(resolver.error());
+  auto fetcher = ctx.http();
+  if (!fetcher) return tl::unexpected(fetcher.error());
+
+  auto batch = std::make_shared<CheckBatch>();
+  batch->ctx = &ctx;
+  batch->resolver = *resolver;
+  batch->fetcher = *fetcher;
+  batch->loop = &ctx.loop;
+  batch->base = in;
+  batch->domains = domains;
+  batch->results.resize(domains.size());
+  batch->observations.resize(domains.size());
+  batch->observe = mon->state != nullptr;
+  batch->stream = mon->batch && ctx.render.format == report::Format::text && !mon->changes_only;
+  batch->now = mon->now;
+  const auto started = io::Clock::now();
+  auto finished = run_pool(ctx, domains.size(), 16, [batch](std::size_t i) { return check_one(batch, i); }, mon->deadline);
+  batch->closed = true;
+  if (auto dead = ctx.unreachable_resolver()) return fail(ErrorCode::dns, *dead);
+  const double secs = static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(io::Clock::now() - started).count()) / 1000.0;
+
+  std::vector<std::size_t> unfinished;
+  for (std::size_t i = 0; i < domains.size(); ++i)
+    if (!finished[i] || !batch->results[i]) unfinished.push_back(i);
+  auto unfinished_finding = [&](std::size_t i) {
+    Finding f{"monitor.deadline", Severity::warning, Fixer::nobody, {}, "", domains[i]};
+    f.arg("target", domains[i]).arg("seconds", util::format_double(mon->deadline_seconds, 1));
+    return f;
+  };
+
+  CommandResult r;
+  if (!mon->batch) {
+    if (batch->results[0]) {
+      r = std::move(*batch->results[0]);
+    } else {
+      r.command = "check";
+      r.status = report::Status::unknown;
+      r.data["domain"] = domains[0];
+      r.data["unfinished"] = nlohmann::json::array({{{"target", domains[0]}, {"reason", deadline_reason(*mon)}}});
+      r.summary = domains[0] + ": " + deadline_reason(*mon);
+      r.findings.push_back(unfinished_finding(0));
+      r.perf.push_back(report::Perf{"time", secs, "s", "", ctx.vm.count("timeout") ? ctx.vm["timeout"].as<std::string>() : "", 0.0, std::nullopt});
+    }
+  } else {
+    r.command = "check";
+    r.findings_in_text = false;
+    nlohmann::json targets_j = nlohmann::json::array(), unfinished_j = nlohmann::json::array();
+    report::Status st = report::Status::ok;
+    std::optional<double> min_score, min_bits;
+    double listed = 0, unknown = 0, lists_checked = 0, spf_lookups = 0;
+    std::size_t counts[4] = {0, 0, 0, 0};
+    for (std::size_t i = 0; i < domains.size(); ++i) {
+      if (!batch->results[i] || !finished[i]) {
+        unfinished_j.push_back({{"target", domains[i]}, {"reason", deadline_reason(*mon)}});
+        targets_j.push_back({{"domain", domains[i]}, {"status", "UNKNOWN"}, {"exit_code", 3}, {"error", deadline_reason(*mon)}});
+        r.findings.push_back(unfinished_finding(i));
+        r.long_output.push_back(domains[i] + ": UNKNOWN - " + deadline_reason(*mon));
+        r.text += domains[i] + ": UNKNOWN - " + deadline_reason(*mon) + "\n";
+        ++counts[3];
+        continue;
+      }
+      CommandResult& one = *batch->results[i];
+      nlohmann::json t = one.data;
+      t["status"] = std::string(report::to_string(one.status));
+      t["exit_code"] = report::exit_code(one.status);
+      t["summary"] = one.summary;
+      nlohmann::json fs = nlohmann::json::array();
+      for (const auto& f : one.findings) fs.push_back(report::finding_json(f, ctx.render.lang));
+      t["findings"] = fs;
+      targets_j.push_back(std::move(t));
+      st = report::worst(st, one.status);
+      ++counts[static_cast<int>(one.status)];
+      r.long_output.push_back(std::string(report::to_string(one.status)) + " " + one.summary);
+      for (auto& f : one.findings) r.findings.push_back(std::move(f));
+      for (auto& m : one.metrics) r.metrics.push_back(std::move(m));
+      for (const auto& p : one.perf) {
+        if (p.label == "score") min_score = min_score ? std::min(*min_score, p.value) : p.value;
+        else if (p.label == "listed") listed += p.value;
+        else if (p.label == "unknown") unknown += p.value;
+        else if (p.label == "lists_checked") lists_checked = std::max(lists_checked, p.value);
+        else if (p.label == "spf_lookups") spf_lookups = std::max(spf_lookups, p.value);
+        else if (p.label == "dkim_key_bits") min_bits = min_bits ? std::min(*min_bits, p.value) : p.value;
+      }
+      one.data = nlohmann::json();  // the JSON lives in targets_j now
+    }
+    if (!unfinished.empty()) st = report::worst(st, unfinished.size() == domains.size() ? report::Status::unknown : report::Status::warning);
+    r.status = st;
+    r.data["targets"] = targets_j;
+    if (!unfinished.empty()) r.data["unfinished"] = unfinished_j;
+    r.data["targets_checked"] = domains.size() - unfinished.size();
+    if (min_score) r.data["score"] = *min_score;
+    r.summary = std::to_string(domains.size()) + " domain(s): " + std::to_string(counts[0]) + " OK, " + std::to_string(counts[1]) +
+                " WARNING, " + std::to_string(counts[2]) + " CRITICAL, " + std::to_string(counts[3]) + " UNKNOWN" +
+                (min_score ? ", lowest score " + util::format_double(*min_score, 0) : "");
+    std::string warn = ctx.warning ? ctx.warning->text : "", crit = ctx.critical ? ctx.critical->text : "";
+    if (min_score) r.perf.push_back(report::Perf{"score", *min_score, "", warn, crit, 0.0, 100.0});
+    r.perf.push_back(report::Perf{"listed", listed, "", "", "", 0.0, std::nullopt});
+    r.perf.push_back(report::Perf{"unknown", unknown + static_cast<double>(unfinished.size()), "", "", "", 0.0, std::nullopt});
+    r.perf.push_back(report::Perf{"lists_checked", lists_checked, "", "", "", 0.0, std::nullopt});
+    r.perf.push_back(report::Perf{"spf_lookups", spf_lookups, "", "", "10", 0.0, std::nullopt});
+    if (min_bits) r.perf.push_back(report::Perf{"dkim_key_bits", *min_bits, "", "", "", 0.0, std::nullopt});
+    r.perf.push_back(report::Perf{"time", secs, "s", "", ctx.vm.count("timeout") ? ctx.vm["timeout"].as<std::string>() : "", 0.0, std::nullopt});
+    r.metrics.push_back(report::Metric{"mailrep_run_duration_seconds", "Wall time of the run", {{"command", "check"}}, secs});
+  }
+
+  if (mon->state) {
+    std::vector<monitor::Observation> observations;
+    for (std::size_t i = 0; i < domains.size(); ++i) {
+      if (finished[i] && batch->observations[i]) {
+        observations.push_back(std::move(*batch->observations[i]));
+        continue;
+      }
+      monitor::Observation o;
+      o.target = domains[i];
+      o.complete = false;
+      o.unknown_reason = deadline_reason(*mon);
+      observations.push_back(std::move(o));
+    }
+    auto done = finish_monitoring(ctx, *mon, observations, r);
+    if (!done) return tl::unexpected(done.error());
+  }
   return r;
 }
 

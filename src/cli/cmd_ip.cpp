@@ -5,6 +5,7 @@
 #include "catalogue.hpp"
 #include "context.hpp"
 #include "mailrep/assess/address.hpp"
+#include "monitor.hpp"
 #include "mailrep/util/text.hpp"
 
 namespace mailrep::cli {
@@ -98,11 +99,42 @@ std::string address_text(const assess::AddressReport& a, report::Lang lang, bool
   return out;
 }
 
+/// The per-target results of a run; owned by shared_ptr because targets still in flight after the
+/// deadline keep writing to it.
+struct IpBatch {
+  dns::Resolver* resolver = nullptr;
+  io::Loop* loop = nullptr;
+  const data::Catalogue* catalogue = nullptr;
+  std::vector<assess::Target> targets;
+  assess::ScanOptions options;
+  std::vector<std::optional<assess::ScanReport>> reports;
+  bool stream = false;  ///< print each target's text as soon as it is done (--targets, text)
+  report::Lang lang = report::Lang::en;
+  bool verbose = false;
+  bool closed = false;  ///< the run is over (deadline): late results are dropped
+};
+
+io::Task<void> scan_one(std::shared_ptr<IpBatch> b, std::size_t i) {
+  std::vector<assess::Target> one{b->targets[i]};
+  auto task = assess::scan_addresses(*b->resolver, *b->loop, *b->catalogue, std::move(one), b->options);
+  assess::ScanReport rep = co_await task;
+  if (b->closed) co_return;
+  if (b->stream) {
+    std::string text;
+    for (const auto& a : rep.addresses) text += address_text(a, b->lang, b->verbose);
+    for (const auto& u : rep.unresolved) text += (b->lang == report::Lang::de ? "nicht auflösbar: " : "unresolved: ") + u + "\n";
+    std::cout << text << std::flush;
+  }
+  b->reports[i] = std::move(rep);
+}
+
 }  // namespace
 
 Result<CommandResult> cmd_ip(Context& ctx) {
+  auto mon = start_monitoring(ctx, "ip");
+  if (!mon) return tl::unexpected(mon.error());
   bool from_stdin = false;
-  auto targets = read_targets(ctx.args, std::cin, from_stdin);
+  auto targets = mon->batch ? mon->targets : read_targets(ctx.args, std::cin, from_stdin);
   if (targets.empty())
     return fail(ErrorCode::invalid_input,
                 from_stdin ? "ip: no addresses on standard input" : "ip: give at least one address, network or host name");
@@ -131,25 +163,68 @@ Result<CommandResult> cmd_ip(Context& ctx) {
   auto resolver = ctx.dns();
   if (!resolver) return tl::unexpected(resolver.error());
 
-  assess::ScanOptions opts;
-  opts.max_addresses = static_cast<std::uint64_t>(max_addresses);
-  opts.window = ctx.resolver_options.concurrency;
-  assess::ScanReport scan = ctx.loop.run(assess::scan_addresses(**resolver, ctx.loop, *cat, parsed, opts));
+  // One scan per target, all on one loop and one resolver (its cache shares the list probes).
+  auto batch = std::make_shared<IpBatch>();
+  batch->resolver = *resolver;
+  batch->loop = &ctx.loop;
+  batch->catalogue = &*cat;
+  batch->targets = parsed;
+  batch->options.max_addresses = static_cast<std::uint64_t>(max_addresses);
+  batch->options.window = ctx.resolver_options.concurrency;
+  batch->reports.resize(parsed.size());
+  batch->stream = mon->batch && ctx.render.format == report::Format::text && !mon->changes_only;
+  batch->lang = ctx.render.lang;
+  batch->verbose = ctx.render.verbose;
+  const auto started = io::Clock::now();
+  auto finished = run_pool(ctx, parsed.size(), 32, [batch](std::size_t i) { return scan_one(batch, i); }, mon->deadline);
+  batch->closed = true;
   if (auto dead = ctx.unreachable_resolver()) return fail(ErrorCode::dns, *dead);
+
+  // Merge in input order.
+  assess::ScanReport scan;
+  std::vector<std::size_t> unfinished;
+  for (std::size_t i = 0; i < parsed.size(); ++i) {
+    if (!finished[i] || !batch->reports[i]) {
+      unfinished.push_back(i);
+      continue;
+    }
+    const assess::ScanReport& one = *batch->reports[i];
+    if (scan.lists.empty()) scan.lists = one.lists;
+    for (const auto& a : one.addresses) scan.addresses.push_back(a);
+    for (const auto& u : one.unresolved) scan.unresolved.push_back(u);
+    scan.listed += one.listed;
+    scan.unknown += one.unknown;
+    scan.answered += one.answered;
+  }
+  scan.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(io::Clock::now() - started);
 
   CommandResult r;
   r.command = "ip";
+  r.findings_in_text = !batch->stream;
   nlohmann::json addresses = nlohmann::json::array();
   std::string text;
   for (const auto& a : scan.addresses) {
     addresses.push_back(address_json(a));
-    text += address_text(a, ctx.render.lang, ctx.render.verbose);
+    if (!batch->stream) text += address_text(a, ctx.render.lang, ctx.render.verbose);
     for (auto& f : assess::address_findings(a)) r.findings.push_back(std::move(f));
   }
   for (auto& f : assess::list_findings(scan)) r.findings.push_back(std::move(f));
-  for (const auto& u : scan.unresolved) text += (ctx.render.lang == report::Lang::de ? "nicht auflösbar: " : "unresolved: ") + u + "\n";
+  if (!batch->stream)
+    for (const auto& u : scan.unresolved) text += (ctx.render.lang == report::Lang::de ? "nicht auflösbar: " : "unresolved: ") + u + "\n";
+  nlohmann::json unfinished_j = nlohmann::json::array();
+  for (std::size_t i : unfinished) {
+    std::string reason = deadline_reason(*mon);
+    unfinished_j.push_back({{"target", targets[i]}, {"reason", reason}});
+    text += (ctx.render.lang == report::Lang::de ? "UNBEKANNT " : "UNKNOWN   ") + util::sanitize(targets[i], 100) + "  " + reason + "\n";
+    r.long_output.push_back("UNKNOWN " + util::sanitize(targets[i], 100) + ": " + reason);
+    Finding f{"monitor.deadline", Severity::warning, Fixer::nobody, {}, "", targets[i]};
+    f.arg("target", util::sanitize(targets[i], 100)).arg("seconds", util::format_double(mon->deadline_seconds, 1));
+    r.findings.push_back(std::move(f));
+  }
   r.data["addresses"] = addresses;
   if (!scan.unresolved.empty()) r.data["unresolved"] = scan.unresolved;
+  if (!unfinished.empty()) r.data["unfinished"] = unfinished_j;
+  r.data["targets_checked"] = parsed.size() - unfinished.size();
   std::size_t lists_used = 0;
   nlohmann::json lists = nlohmann::json::array();
   for (const auto& use : scan.lists) {
@@ -175,28 +250,88 @@ Result<CommandResult> cmd_ip(Context& ctx) {
     if (ctx.critical && ctx.critical->alerts(listed)) status = report::worst(status, report::Status::critical);
     else if (ctx.warning && ctx.warning->alerts(listed)) status = report::worst(status, report::Status::warning);
   }
-  // Nothing could be determined: UNKNOWN. Some lists unknown: never OK (at least WARNING).
+  // Nothing could be determined: UNKNOWN. Some lists or targets unknown: never OK (at least WARNING).
   if (scan.addresses.empty() || (scan.answered == 0 && scan.listed == 0)) status = report::worst(status, report::Status::unknown);
-  else if (scan.unknown > 0) status = report::worst(status, report::Status::warning);
+  else if (scan.unknown > 0 || !unfinished.empty()) status = report::worst(status, report::Status::warning);
   r.status = status;
 
   r.summary = std::to_string(scan.addresses.size()) + " address(es), " + std::to_string(scan.listed) + " listing(s), " +
               std::to_string(scan.unknown) + " unknown, " + std::to_string(lists_used) + " list(s)";
+  if (!unfinished.empty()) r.summary += ", " + std::to_string(unfinished.size()) + " target(s) not finished before the deadline";
   if (scan.addresses.empty() && !scan.unresolved.empty()) r.summary = "no address found: " + scan.unresolved.front();
   auto secs = static_cast<double>(scan.elapsed.count()) / 1000.0;
   std::string warn = ctx.warning ? ctx.warning->text : "", crit = ctx.critical ? ctx.critical->text : "";
+  std::string time_crit = ctx.vm.count("timeout") ? ctx.vm["timeout"].as<std::string>() : "";
   r.perf.push_back(report::Perf{"listed", static_cast<double>(scan.listed), "", warn, crit, 0.0, std::nullopt});
-  r.perf.push_back(report::Perf{"unknown", static_cast<double>(scan.unknown), "", "", "", 0.0, std::nullopt});
+  r.perf.push_back(report::Perf{"unknown", static_cast<double>(scan.unknown + unfinished.size()), "", "", "", 0.0, std::nullopt});
   r.perf.push_back(report::Perf{"lists_checked", static_cast<double>(lists_used), "", "", "", 0.0, std::nullopt});
-  r.perf.push_back(report::Perf{"time", secs, "s", "", "", 0.0, std::nullopt});
-  for (const auto& a : scan.addresses) {
-    std::string addr = a.address.to_string();
-    r.metrics.push_back(report::Metric{"mailrep_listed", "Number of blocklists listing the address", {{"address", addr}},
-                                       static_cast<double>(a.listings.size())});
-    r.metrics.push_back(report::Metric{"mailrep_unknown", "Number of blocklists that could not be asked", {{"address", addr}},
-                                       static_cast<double>(a.errors.size())});
-    for (const auto& l : a.listings)
-      r.metrics.push_back(report::Metric{"mailrep_list_listed", "1 when the list lists the address", {{"address", addr}, {"list", l.list->id}}, 1});
+  r.perf.push_back(report::Perf{"time", secs, "s", "", time_crit, 0.0, std::nullopt});
+
+  // Prometheus: per target, per (target, list), and the listed addresses.
+  const double now = static_cast<double>(mon->now);
+  for (std::size_t i = 0; i < parsed.size(); ++i) {
+    const std::string& target = targets[i];
+    if (!finished[i] || !batch->reports[i]) {
+      r.metrics.push_back(report::Metric{"mailrep_target_complete", "1 when every lookup for the target was answered in this run",
+                                         {{"command", "ip"}, {"target", target}}, 0});
+      continue;
+    }
+    const assess::ScanReport& one = *batch->reports[i];
+    std::map<std::string, std::pair<std::size_t, std::size_t>> per_list;  // id -> (listed, unknown)
+    for (const auto& use : one.lists)
+      if (use.list->kind == data::ListKind::ip) per_list[use.list->id];
+    std::size_t listed = 0, unknown = 0;
+    for (const auto& a : one.addresses) {
+      listed += a.listings.size();
+      unknown += a.errors.size();
+      for (const auto& l : a.listings) ++per_list[l.list->id].first;
+      for (const auto& l : a.errors) ++per_list[l.list->id].second;
+      if (!a.listings.empty())
+        r.metrics.push_back(report::Metric{"mailrep_address_listed", "Number of blocklists listing the address",
+                                           {{"command", "ip"}, {"target", target}, {"address", a.address.to_string()}},
+                                           static_cast<double>(a.listings.size())});
+    }
+    r.metrics.push_back(report::Metric{"mailrep_listed", "Blocklist listings of the target's addresses",
+                                       {{"command", "ip"}, {"target", target}}, static_cast<double>(listed)});
+    r.metrics.push_back(report::Metric{"mailrep_unknown", "Blocklist queries of the target that could not be answered",
+                                       {{"command", "ip"}, {"target", target}}, static_cast<double>(unknown)});
+    r.metrics.push_back(report::Metric{"mailrep_target_complete", "1 when every lookup for the target was answered in this run",
+                                       {{"command", "ip"}, {"target", target}}, unknown == 0 ? 1.0 : 0.0});
+    r.metrics.push_back(report::Metric{"mailrep_last_success_timestamp_seconds",
+                                       "Unix time of the last run that checked the target", {{"command", "ip"}, {"target", target}}, now});
+    for (const auto& [id, counts] : per_list) {
+      r.metrics.push_back(report::Metric{"mailrep_list_listed", "Addresses of the target listed on the list",
+                                         {{"command", "ip"}, {"target", target}, {"list", id}}, static_cast<double>(counts.first)});
+      r.metrics.push_back(report::Metric{"mailrep_list_unknown", "Addresses of the target the list could not be asked about",
+                                         {{"command", "ip"}, {"target", target}, {"list", id}}, static_cast<double>(counts.second)});
+    }
+  }
+  r.metrics.push_back(report::Metric{"mailrep_run_duration_seconds", "Wall time of the run", {{"command", "ip"}}, secs});
+
+  // --state: what this run observed per target.
+  if (mon->state) {
+    std::vector<monitor::Observation> observations;
+    for (std::size_t i = 0; i < parsed.size(); ++i) {
+      monitor::Observation o;
+      o.target = targets[i];
+      if (!finished[i] || !batch->reports[i]) {
+        o.complete = false;
+        o.unknown_reason = deadline_reason(*mon);
+      } else {
+        const assess::ScanReport& one = *batch->reports[i];
+        if (one.addresses.empty()) {
+          o.complete = false;
+          o.unknown_reason = one.unresolved.empty() ? "no address" : util::sanitize(one.unresolved.front(), 200);
+        }
+        for (const auto& a : one.addresses) {
+          observe_address(a, o);
+          observe_findings(assess::address_findings(a), a.address.to_string(), o);
+        }
+      }
+      observations.push_back(std::move(o));
+    }
+    auto done = finish_monitoring(ctx, *mon, observations, r);
+    if (!done) return tl::unexpected(done.error());
   }
   return r;
 }

@@ -31,6 +31,12 @@ struct Context {
   std::unique_ptr<http::Fetcher> fetcher;       ///< made on first use (after the resolver)
   std::vector<std::string> notes;               ///< warnings printed to stderr (resolver choice ...)
   std::ostream* err = nullptr;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  /// Work is still in flight after the command returned (--deadline): after printing, exit at
+  /// once without tearing down the loop (the abandoned coroutines are never resumed).
+  bool abandon = false;
+  /// Text format: print only CommandResult::text, no findings and no status line (--changes-only).
+  bool text_only = false;
 
   ~Context();  // the fetcher and resolver go before the loop
 
@@ -72,5 +78,6 @@ Result<CommandResult> cmd_spf(Context& ctx);
 Result<CommandResult> cmd_auth(Context& ctx);
 Result<CommandResult> cmd_check(Context& ctx);
 Result<CommandResult> cmd_probe(Context& ctx);
+Result<CommandResult> cmd_bounce(Context& ctx);
 
 }  // namespace mailrep::cli

@@ -338,7 +338,15 @@ struct Fetcher::Impl {
   };
 
   /// One GET of `url` (no redirects). A followed-redirect candidate comes back in `location`.
-  io::Task<Response> one(ParsedUrl url, std::size_t max_bytes, bool allow_http, io::Clock::time_point deadline) {
+  /// A POST body (webhooks); empty method = GET.
+  struct Post {
+    bool on = false;
+    std::string body;
+    std::string content_type;
+  };
+
+  io::Task<Response> one(ParsedUrl url, std::size_t max_bytes, bool allow_http, io::Clock::time_point deadline,
+                         Post post) {
     Response out;
     out.final_url = url.url;
     std::vector<std::string> addresses;
@@ -409,7 +417,20 @@ struct Fetcher::Impl {
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(left.count()));
     curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(max_bytes));
     curl_easy_setopt(e, CURLOPT_USERAGENT, agent.c_str());
-    curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+    SlistPtr headers;
+    if (post.on) {
+      curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(post.body.size()));
+      curl_easy_setopt(e, CURLOPT_POSTFIELDS, post.body.c_str());
+      std::string ct = "Content-Type: " + post.content_type;
+      curl_slist* list = curl_slist_append(nullptr, ct.c_str());
+      // No "Expect: 100-continue" round trip for larger bodies.
+      if (list)
+        if (curl_slist* longer = curl_slist_append(list, "Expect:")) list = longer;
+      headers.reset(list);
+      curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers.get());
+    } else {
+      curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+    }
     if (t.resolve) curl_easy_setopt(e, CURLOPT_RESOLVE, t.resolve.get());
     if (t.connect_to) curl_easy_setopt(e, CURLOPT_CONNECT_TO, t.connect_to.get());
     if (!ca_blob.empty()) {
@@ -511,8 +532,10 @@ io::Task<Response> Fetcher::fetch(Request request) {
   }
   ParsedUrl current = *first;
   std::vector<std::string> followed;
+  Impl::Post post{request.post, request.body, request.content_type};
+  if (request.post) request.follow_redirects = false;
   for (int hop = 0;; ++hop) {
-    auto task = impl->one(current, request.max_bytes, request.allow_http, deadline);
+    auto task = impl->one(current, request.max_bytes, request.allow_http, deadline, post);
     Response r = co_await task;
     r.redirects = followed;
     if (r.location.empty()) co_return r;

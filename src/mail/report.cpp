@@ -18,7 +18,9 @@ void line(std::string& out, std::string_view label, std::string_view value) {
   if (value.empty()) return;
   out += "  ";
   out += label;
-  for (std::size_t i = label.size(); i < 22; ++i) out += ' ';
+  std::size_t width = 0;
+  for (char c : label) width += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+  for (std::size_t i = width; i < 22; ++i) out += ' ';
   out += value;
   out += '\n';
 }

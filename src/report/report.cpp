@@ -181,6 +181,16 @@ namespace {
 
 std::string num(double v) { return util::format_double(v, 3); }
 
+/// Evidence often holds several records, one per line: keep them apart on one line.
+std::string one_line(std::string_view text, std::size_t max) {
+  std::string flat;
+  for (char c : text) {
+    if (c == '\n') flat += " | ";
+    else if (c != '\r') flat += c;
+  }
+  return util::sanitize(flat, max);
+}
+
 std::string perf_label(std::string_view label) {
   bool needs_quotes = label.find_first_of(" '=") != std::string_view::npos;
   std::string l;
@@ -225,7 +235,7 @@ std::vector<const Finding*> sorted_findings(const CommandResult& r) {
 std::string render_text(const CommandResult& r, const RenderOptions& o) {
   std::string out = r.text;
   auto findings = sorted_findings(r);
-  if (!findings.empty()) {
+  if (!findings.empty() && r.findings_in_text) {
     if (!out.empty() && out.back() != '\n') out += '\n';
     if (!out.empty()) out += '\n';
     out += o.lang == Lang::de ? "Befunde:\n" : "Findings:\n";
@@ -243,7 +253,7 @@ std::string render_text(const CommandResult& r, const RenderOptions& o) {
       out += "\n";
       if (!t.detail.empty()) out += "      " + t.detail + "\n";
       if (!f->evidence.empty() && (o.verbose || f->severity != Severity::info))
-        out += (o.lang == Lang::de ? "      Beleg: " : "      Evidence: ") + util::sanitize(f->evidence, 600) + "\n";
+        out += (o.lang == Lang::de ? "      Beleg: " : "      Evidence: ") + one_line(f->evidence, 600) + "\n";
       if (!t.fix.empty()) out += (o.lang == Lang::de ? "      Abhilfe: " : "      Fix: ") + t.fix + "\n";
     }
   }
@@ -282,7 +292,14 @@ std::string render_nagios(const CommandResult& r, const RenderOptions& o) {
     }
   }
   out += "\n";
+  for (const auto& l : r.long_output) {
+    std::string line = util::sanitize(l, 1000);
+    for (char& c : line)
+      if (c == '|' || c == '\n' || c == '\r') c = ' ';
+    out += line + "\n";
+  }
   for (const Finding* f : sorted_findings(r)) {
+    if (!r.findings_in_long_output) break;
     if (f->severity == Severity::info && !o.verbose) continue;
     FindingText t = localize(*f, o.lang);
     std::string line = severity_word(f->severity, o.lang) + ": " + t.title;
@@ -306,13 +323,33 @@ std::string escape_label(std::string_view v) {
   return out;
 }
 
+std::string escape_help(std::string_view v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '\n') out += "\\n";
+    else out += c;
+  }
+  return out;
+}
+
 std::string render_prometheus(const CommandResult& r) {
   std::string out;
+  // Samples of one metric name stay together (the text format wants each family in one block),
+  // in the order the names first appear.
+  std::vector<std::string> names;
+  for (const auto& m : r.metrics)
+    if (std::find(names.begin(), names.end(), m.name) == names.end()) names.push_back(m.name);
+  std::vector<const Metric*> ordered;
+  for (const auto& name : names)
+    for (const auto& m : r.metrics)
+      if (m.name == name) ordered.push_back(&m);
   std::vector<std::string> seen;
-  for (const auto& m : r.metrics) {
+  for (const Metric* mp : ordered) {
+    const Metric& m = *mp;
     if (std::find(seen.begin(), seen.end(), m.name) == seen.end()) {
       seen.push_back(m.name);
-      out += "# HELP " + m.name + " " + m.help + "\n";
+      out += "# HELP " + m.name + " " + escape_help(m.help) + "\n";
       out += "# TYPE " + m.name + " gauge\n";
     }
     out += m.name;

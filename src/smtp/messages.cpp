@@ -272,8 +272,12 @@ Bilingual advice_text(const MxProbe& p) {
   out.de = "Zu beheben durch: " + w.de + ".";
   if (p.match) {
     if (const data::ReceiverContact* c = p.match->contact()) {
-      out.en += " Write to " + c->address + (c->purpose_en.empty() ? "" : " (" + c->purpose_en + ")") + ".";
-      out.de += " Schreiben an " + c->address + (c->purpose_de.empty() ? "" : " (" + c->purpose_de + ")") + ".";
+      std::string_view pen = util::trim(c->purpose_en), pde = util::trim(c->purpose_de);
+      while (!pen.empty() && pen.back() == '.') pen.remove_suffix(1);
+      while (!pde.empty() && pde.back() == '.') pde.remove_suffix(1);
+      bool url = c->kind == data::ContactKind::url;
+      out.en += std::string(url ? " Contact via " : " Write to ") + c->address + (pen.empty() ? "" : " (" + std::string(pen) + ")") + ".";
+      out.de += std::string(url ? " Kontakt über " : " Schreiben an ") + c->address + (pde.empty() ? "" : " (" + std::string(pde) + ")") + ".";
     }
     std::string_view url = p.match->capture("url");
     if (!url.empty()) {

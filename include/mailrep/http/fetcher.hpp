@@ -1,5 +1,5 @@
 #pragma once
-/// \file Fetcher: HTTP(S) GETs with libcurl multi on the io::Loop, next to the DNS lookups.
+/// \file Fetcher: HTTP(S) GETs (and webhook POSTs) with libcurl multi on the io::Loop, next to the DNS lookups.
 ///
 /// Contract:
 ///  - Host names are resolved through mailrep's own dns::Resolver (A and AAAA together); curl
@@ -53,6 +53,11 @@ struct Request {
   std::size_t max_bytes = 64 * 1024;       ///< RFC 8461 3.3 suggests a 64 KiB cap for policies
   std::chrono::milliseconds timeout{10000};  ///< for the whole fetch, every hop included
   int max_redirects = 5;
+  /// POST instead of GET when set (webhooks: `--notify`): this body with this Content-Type.
+  /// A POST never follows redirects.
+  bool post = false;
+  std::string body;
+  std::string content_type = "application/json";
 };
 
 struct Response {

@@ -45,7 +45,8 @@ struct Range {
 };
 [[nodiscard]] std::optional<Range> parse_range(std::string_view text);
 
-/// A Prometheus sample (textfile collector format).
+/// A Prometheus sample (textfile collector format). The renderer groups samples by name (one
+/// HELP/TYPE pair per name, first HELP wins) and escapes label values.
 struct Metric {
   std::string name;  ///< e.g. mailrep_listed
   std::string help;
@@ -62,6 +63,10 @@ struct CommandResult {
   std::string text;                                ///< the command's own text body (already localised)
   std::vector<Perf> perf;
   std::vector<Metric> metrics;
+  /// Nagios long output: lines after the status line, before the findings (e.g. --state changes).
+  std::vector<std::string> long_output;
+  bool findings_in_long_output = true;  ///< nagios: list the findings after long_output
+  bool findings_in_text = true;         ///< text: list the findings (false: `text` already has them, or --changes-only)
 };
 
 struct RenderOptions {
