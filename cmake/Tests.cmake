@@ -31,6 +31,7 @@ set(MAILREP_UNIT_TESTS
   tests/unit/auth/tlsrpt_test.cpp
   tests/unit/auth/bimi_test.cpp
   tests/unit/mail/bounce_test.cpp
+  tests/unit/monitor/state_test.cpp
   tests/unit/smtp/smtp_test.cpp
 )
 add_executable(mailrep_tests ${MAILREP_UNIT_TESTS})
@@ -63,14 +64,16 @@ set_tests_properties(dns_world_down PROPERTIES FIXTURES_CLEANUP dns_world TIMEOU
 # CLI tests: the real binary against the DNS world.
 add_library(mailrep_clisupport STATIC tests/support/cli_runner.cpp)
 target_include_directories(mailrep_clisupport PUBLIC tests/support)
-target_compile_definitions(mailrep_clisupport PRIVATE MAILREP_BINARY="$<TARGET_FILE:mailrep>"
+target_compile_definitions(mailrep_clisupport PUBLIC MAILREP_BINARY="$<TARGET_FILE:mailrep>"
   MAILREP_DNS_WORLD_PORT_FILE="${MAILREP_WORLD_PORT_FILE}")
 target_link_libraries(mailrep_clisupport PRIVATE mailrep_settings mailrep_warnings)
 
 set(MAILREP_CLI_TESTS
   tests/unit/main.cpp
   tests/cli/basics_test.cpp
+  tests/cli/check_test.cpp
   tests/cli/ip_test.cpp
+  tests/cli/monitor_test.cpp
   tests/cli/lists_test.cpp
   tests/cli/bounce_test.cpp
   tests/support/smtp_server.cpp
@@ -78,6 +81,11 @@ set(MAILREP_CLI_TESTS
 )
 add_executable(mailrep_clitests ${MAILREP_CLI_TESTS})
 add_dependencies(mailrep_clitests mailrep mailrep-faultd)
-target_link_libraries(mailrep_clitests PRIVATE mailrep_clisupport mailrep_core mailrep_settings mailrep_warnings
+target_link_libraries(mailrep_clitests PRIVATE mailrep_clisupport mailrep_testsupport mailrep_core mailrep_settings mailrep_warnings
   doctest::doctest nlohmann_json::nlohmann_json)
 doctest_discover_tests(mailrep_clitests PROPERTIES LABELS cli TIMEOUT 300 FIXTURES_REQUIRED dns_world)
+
+# The shipped Icinga 2 CheckCommands validate with Debian's icinga2 (fails when it is missing:
+# scripts/setup installs it).
+add_test(NAME icinga2_config COMMAND ${PROJECT_SOURCE_DIR}/scripts/icinga2/validate)
+set_tests_properties(icinga2_config PROPERTIES LABELS cli TIMEOUT 120)

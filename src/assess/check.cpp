@@ -203,15 +203,17 @@ Reason judge(const data::Requirement& req, const Facts& f) {
   } else if (id == "spf-or-dkim") {
     r.state = f.spf_ok || f.dkim_found ? S::pass : (f.dkim_unknown ? S::unknown : S::fail);
     r.evidence = f.spf_ok ? "SPF record valid" : f.dkim_found ? "DKIM key found" : "no valid SPF, no DKIM key found";
+  } else if (id == "spf-and-dkim" && !f.spf_ok) {
+    r.state = S::fail;
+    r.evidence = "no valid SPF record";
   } else if (id == "spf-and-dkim" || id == "dkim-aligned" || id == "dkim-strict-alignment") {
-    if (id == "spf-and-dkim" && !f.spf_ok) {
-      r.state = S::fail;
-      r.evidence = "no valid SPF record";
-    } else if (f.dkim_found) {
-      r.state = id == "spf-and-dkim" ? S::pass : S::unknown;
+    if (f.dkim_found) {
+      // A key under the domain itself means mail can carry d=<domain> (strictly aligned). Whether the
+      // signatures actually do is only visible in a received message (mailrep bounce on a copy).
+      r.state = S::pass;
       r.evidence = id == "spf-and-dkim" ? "SPF valid and a DKIM key published"
-                                        : "a DKIM key is published for the domain; alignment of the signatures needs a "
-                                          "real message (mailrep bounce on a received copy)";
+                                        : "a DKIM key is published for the domain itself (d= can equal the From domain); "
+                                          "check a received copy to see that mail is signed with it";
     } else {
       r.state = S::unknown;
       r.evidence = "no DKIM key found under the common selectors (selectors cannot be listed: give --selector)";
@@ -245,9 +247,12 @@ std::vector<ReceiverVerdict> judge_receivers(const data::ReceiverCatalogue& rece
     int checked = 0;
     for (const auto& req : recv.requirements) {
       Reason r = judge(req, facts);
+      // Rules for bulk senders only (Gmail/Yahoo 5,000+ a day) cannot reject a small sender on their
+      // own: a failure puts it at risk, an unknown changes nothing.
+      bool bulk = req.applies_to == data::Audience::bulk;
       if (r.state == Reason::State::fail) {
-        (req.severity == Severity::critical ? fail_critical : fail_other) = true;
-      } else if (r.state == Reason::State::unknown && req.severity == Severity::critical) {
+        (req.severity == Severity::critical && !bulk ? fail_critical : fail_other) = true;
+      } else if (r.state == Reason::State::unknown && req.severity == Severity::critical && !bulk) {
         unknown_important = true;
       }
       if (r.state != Reason::State::not_checked) ++checked;

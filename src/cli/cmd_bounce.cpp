@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <iostream>
+#include <memory>
 
 #include "catalogue.hpp"
 #include "context.hpp"
@@ -145,6 +146,7 @@ mail::LiveCheck live_from(const assess::AddressReport& a) {
 
 /// The live check of the sending IP: scan_addresses with ctx's resolver. Never fails the command.
 struct Live {
+  std::unique_ptr<data::Catalogue> blocklists;  ///< the reports point into it: it lives as long as they do
   mail::LiveCheck check;
   std::optional<assess::AddressReport> report;
   std::vector<Finding> findings;
@@ -162,6 +164,7 @@ Result<Live> live_check(Context& ctx, const std::string& ip_text) {
   }
   auto cat = load_catalogue(ctx);
   if (!cat) return tl::unexpected(cat.error());
+  live.blocklists = std::make_unique<data::Catalogue>(std::move(*cat));
   auto resolver = ctx.dns();
   if (!resolver) {
     live.check.error = resolver.error().message;
@@ -171,7 +174,7 @@ Result<Live> live_check(Context& ctx, const std::string& ip_text) {
   opts.max_addresses = 1;
   opts.window = ctx.resolver_options.concurrency;
   std::vector<assess::Target> targets{*target};
-  auto task = assess::scan_addresses(**resolver, ctx.loop, *cat, std::move(targets), opts);
+  auto task = assess::scan_addresses(**resolver, ctx.loop, *live.blocklists, std::move(targets), opts);
   assess::ScanReport scan = ctx.loop.run(std::move(task));
   if (auto dead = ctx.unreachable_resolver()) {
     live.check.error = *dead;
@@ -250,7 +253,12 @@ std::string explanation_text(const mail::BounceInfo& info, const mail::Diagnosis
     if (!live.check.done) {
       out += (de ? "nicht möglich (unbekannt): " : "not possible (unknown): ") + live.check.error + "\n";
     } else {
-      out += "PTR " + (live.check.ptr.empty() ? std::string("-") : util::join(live.check.ptr, ", ")) + " (" + live.check.fcrdns + ")";
+      const std::string& fc = live.check.fcrdns;
+      const std::string fc_word = fc == "confirmed"       ? (de ? "vorwärts bestätigt" : "forward-confirmed")
+                                  : fc == "not-confirmed" ? (de ? "NICHT vorwärts bestätigt" : "NOT forward-confirmed")
+                                  : fc == "no-ptr"        ? (de ? "kein PTR" : "no PTR")
+                                                          : (de ? "unbekannt" : "unknown");
+      out += "PTR " + (live.check.ptr.empty() ? std::string("-") : util::join(live.check.ptr, ", ")) + " (" + fc_word + ")";
       out += live.check.listings.empty()
                  ? (de ? ", auf keiner von " + dec(live.check.lists_checked) + " Listen" : ", not listed on " + dec(live.check.lists_checked) + " lists")
                  : (de ? ", GELISTET auf " : ", LISTED on ") + dec(live.check.listings.size());

@@ -354,6 +354,7 @@ struct CheckBatch {
   std::vector<std::optional<monitor::Observation>> observations;
   bool observe = false;
   bool stream = false;
+  bool batch = false;
   std::int64_t now = 0;
   bool closed = false;
 };
@@ -369,6 +370,11 @@ io::Task<void> check_one(std::shared_ptr<CheckBatch> b, std::size_t i) {
   if (b->stream) {
     report::RenderOptions o = b->ctx->render;
     std::cout << report::render(one, o) << "\n" << std::flush;
+  }
+  // Only the JSON of a batch needs each domain's data later: keep memory small otherwise.
+  if (b->batch && b->ctx->render.format != report::Format::json) {
+    one.data = nlohmann::json();
+    one.text.clear();
   }
   b->results[i] = std::move(one);
 }
@@ -424,6 +430,7 @@ Result<CommandResult> cmd_check(Context& ctx) {
   batch->observations.resize(domains.size());
   batch->observe = mon->state != nullptr;
   batch->stream = mon->batch && ctx.render.format == report::Format::text && !mon->changes_only;
+  batch->batch = mon->batch;
   batch->now = mon->now;
   const auto started = io::Clock::now();
   auto finished = run_pool(ctx, domains.size(), 16, [batch](std::size_t i) { return check_one(batch, i); }, mon->deadline);
@@ -472,7 +479,7 @@ Result<CommandResult> cmd_check(Context& ctx) {
         continue;
       }
       CommandResult& one = *batch->results[i];
-      nlohmann::json t = one.data;
+      nlohmann::json t = std::move(one.data);
       t["status"] = std::string(report::to_string(one.status));
       t["exit_code"] = report::exit_code(one.status);
       t["summary"] = one.summary;
@@ -493,7 +500,6 @@ Result<CommandResult> cmd_check(Context& ctx) {
         else if (p.label == "spf_lookups") spf_lookups = std::max(spf_lookups, p.value);
         else if (p.label == "dkim_key_bits") min_bits = min_bits ? std::min(*min_bits, p.value) : p.value;
       }
-      one.data = nlohmann::json();  // the JSON lives in targets_j now
     }
     if (!unfinished.empty()) st = report::worst(st, unfinished.size() == domains.size() ? report::Status::unknown : report::Status::warning);
     r.status = st;

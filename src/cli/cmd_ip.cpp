@@ -200,7 +200,6 @@ Result<CommandResult> cmd_ip(Context& ctx) {
 
   CommandResult r;
   r.command = "ip";
-  r.findings_in_text = !batch->stream;
   nlohmann::json addresses = nlohmann::json::array();
   std::string text;
   for (const auto& a : scan.addresses) {

@@ -516,7 +516,8 @@ void scan_text(std::string_view full_text, TextFacts& f) {
   for (std::size_t i = 0; i < lines.size() && f.reply.empty(); ++i) {
     if (lines[i].find("Failed addresses follow") == std::string_view::npos) continue;
     std::string reply;
-    for (std::size_t j = i + 1; j < lines.size(); ++j) {
+    std::size_t j = i + 1;
+    for (; j < lines.size(); ++j) {
       std::string_view t = util::trim(lines[j]);
       if (t.substr(0, 4) == "|---") break;
       if (t.empty()) continue;
@@ -528,7 +529,8 @@ void scan_text(std::string_view full_text, TextFacts& f) {
       reply += t;
       if (reply.size() > 8192) break;
     }
-    f.reply = reply;
+    if (find_code(reply) != std::string_view::npos || !find_enhanced(reply).empty()) f.reply = reply;
+    i = j;  // each line is looked at once, however many banners there are
   }
 
   // Session transcripts: the last run of "<<< 4xx/5xx" lines (Sendmail, Strato).
@@ -654,6 +656,8 @@ void scan_text(std::string_view full_text, TextFacts& f) {
     // Where the reply is a "reason:", the host is "host: NAME (IP)" before it; for "said:" "host NAME[IP]".
     std::string h, ip;
     host_in(prefix, h, ip);
+    // Prose that happens to contain "said:" is no reply: it needs a reply code or a named server.
+    if (find_code(reply) == std::string::npos && find_enhanced(reply).empty() && h.empty() && ip.empty()) continue;
     if (f.remote_mta.empty()) f.remote_mta = h;
     if (f.remote_ip.empty()) f.remote_ip = ip;
     if (f.remote_ip.empty()) {

@@ -1,5 +1,6 @@
 #include "mailrep/mail/mime.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 
@@ -336,10 +337,12 @@ std::string decode_rfc2047(std::string_view value) {
   while (i < value.size()) {
     if (value.substr(i, 2) == "=?" && words < 200) {
       // =?charset?enc?text?=
-      const std::size_t q1 = value.find('?', i + 2);
-      const std::size_t q2 = q1 == std::string_view::npos ? q1 : value.find('?', q1 + 1);
-      const std::size_t end = q2 == std::string_view::npos ? q2 : value.find("?=", q2 + 1);
-      if (end != std::string_view::npos && q2 == q1 + 2 && end - i <= 1000) {
+      // An encoded word is at most 75 characters (RFC 2047 2); look no further than 1000.
+      const std::string_view window = value.substr(0, std::min(value.size(), i + 1000));
+      const std::size_t q1 = window.find('?', i + 2);
+      const std::size_t q2 = q1 == std::string_view::npos ? q1 : window.find('?', q1 + 1);
+      const std::size_t end = q2 == std::string_view::npos ? q2 : window.find("?=", q2 + 1);
+      if (end != std::string_view::npos && q2 == q1 + 2) {
         const std::string_view cs = value.substr(i + 2, q1 - i - 2);
         const char enc = util::to_upper(value[q1 + 1]);
         const std::string_view text = value.substr(q2 + 1, end - q2 - 1);

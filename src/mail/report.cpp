@@ -78,7 +78,7 @@ std::string provider_report(const BounceInfo& info, const Diagnosis& d, const Li
                                                     : (de ? " (aus der Antwort)" : " (from the reply)");
   line(out, de ? "Sendende IP:" : "Sending IP:", ip_line);
   for (const DkimSignature& s : info.dkim) line(out, "DKIM-Signature:", "d=" + s.domain + " s=" + s.selector);
-  for (const AuthVerdict& v : info.auth) line(out, "Authentication-Results:", v.method + "=" + v.result + (v.detail.empty() ? "" : " " + v.detail));
+  for (const AuthVerdict& v : info.auth) line(out, de ? "Auth-Ergebnis:" : "Auth result:", v.method + "=" + v.result + (v.detail.empty() ? "" : " " + v.detail));
   out += "\n";
   const std::string meaning = de ? d.meaning_de : d.meaning_en;
   if (!meaning.empty()) out += (de ? "Bedeutung: " : "Meaning: ") + meaning + "\n\n";

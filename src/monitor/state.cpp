@@ -332,6 +332,17 @@ Result<std::unique_ptr<StateFile>> StateFile::open(std::string path, std::string
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 
+  {
+    // Temp files of a run that died mid-write (kill -9, power loss): we hold the lock, so no
+    // writer is active; they are garbage.
+    namespace fs = std::filesystem;
+    fs::path target(path);
+    fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+    const std::string prefix = "." + target.filename().string() + ".tmp.";
+    std::error_code ec;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+      if (it->path().filename().string().rfind(prefix, 0) == 0) fs::remove(it->path(), ec);
+  }
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno != ENOENT) return fail(ErrorCode::io, "cannot read the state file " + shown_path + ": " + errno_text(errno));

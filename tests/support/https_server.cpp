@@ -361,7 +361,20 @@ struct HttpServer::Impl {
       head.append(buf, static_cast<std::size_t>(n));
     }
     std::size_t end = head.find("\r\n\r\n");
-    if (end != std::string::npos) respond(conn, head.substr(0, end));
+    if (end != std::string::npos) {
+      // A body (POST): as much as Content-Length says, at most 1 MiB.
+      std::string body = head.substr(end + 4);
+      std::size_t want = 0;
+      std::string lower_head = lower(head.substr(0, end));
+      if (auto cl = lower_head.find("\r\ncontent-length:"); cl != std::string::npos)
+        want = std::min<std::size_t>(std::strtoul(lower_head.c_str() + cl + 17, nullptr, 10), 1 << 20);
+      while (body.size() < want) {
+        long n = conn.read(buf, sizeof buf);
+        if (n <= 0) break;
+        body.append(buf, static_cast<std::size_t>(n));
+      }
+      respond(conn, head.substr(0, end), body.substr(0, want));
+    }
     if (ssl) {
       SSL_shutdown(ssl.get());
       ERR_clear_error();
@@ -371,8 +384,9 @@ struct HttpServer::Impl {
     close_conn(fd);
   }
 
-  void respond(const Conn& conn, const std::string& head) {
+  void respond(const Conn& conn, const std::string& head, std::string body) {
     SeenRequest req;
+    req.body = std::move(body);
     std::size_t line_end = head.find("\r\n");
     std::string first = head.substr(0, line_end);
     std::size_t sp1 = first.find(' ');
@@ -392,6 +406,7 @@ struct HttpServer::Impl {
       std::string value = trim(line.substr(colon + 1));
       if (name == "host") req.host = value;
       if (name == "user-agent") req.user_agent = value;
+      if (name == "content-type") req.content_type = value;
     }
     req.received = std::chrono::steady_clock::now();
     HttpRoute route;

@@ -66,6 +66,8 @@ struct SeenRequest {
   std::string path;
   std::string host;        ///< the Host header
   std::string user_agent;
+  std::string content_type;  ///< the Content-Type header (POST)
+  std::string body;          ///< the request body (read by Content-Length, at most 1 MiB)
   std::chrono::steady_clock::time_point received;  ///< when the request head was read completely
 };
 

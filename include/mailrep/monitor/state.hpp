@@ -13,7 +13,7 @@
 ///  - targets not observed in this run keep their entries untouched.
 ///
 /// The file part: StateFile::open() takes an exclusive lock (flock on FILE.lock, waiting a while
-/// for another run), reads FILE (missing = empty state; unparsable, foreign or another command's
+/// for another run), removes temp files left by a run that died mid-write, reads FILE (missing = empty state; unparsable, foreign or another command's
 /// state = a clear error, the file is left alone), and write() replaces it atomically: a temp file
 /// in the same directory, fsync, rename, fsync of the directory. The lock is held until the
 /// StateFile is destroyed.
