@@ -89,3 +89,22 @@ doctest_discover_tests(mailrep_clitests PROPERTIES LABELS cli TIMEOUT 300 FIXTUR
 # scripts/setup installs it).
 add_test(NAME icinga2_config COMMAND ${PROJECT_SOURCE_DIR}/scripts/icinga2/validate)
 set_tests_properties(icinga2_config PROPERTIES LABELS cli TIMEOUT 120)
+
+# Fuzz targets: libFuzzer executables with MAILREP_FUZZ=ON (clang, preset "fuzz"); otherwise each
+# target replays its corpus in tests/fuzz/corpus/<name>/ as an ordinary test.
+set(MAILREP_FUZZ_TARGETS spf dmarc dkim_key mtasts_policy bounce)
+foreach(name ${MAILREP_FUZZ_TARGETS})
+  if(NOT EXISTS ${PROJECT_SOURCE_DIR}/tests/fuzz/${name}_fuzz.cpp)
+    continue()
+  endif()
+  if(MAILREP_FUZZ)
+    add_executable(fuzz_${name} tests/fuzz/${name}_fuzz.cpp)
+    target_compile_options(fuzz_${name} PRIVATE -fsanitize=fuzzer)
+    target_link_options(fuzz_${name} PRIVATE -fsanitize=fuzzer)
+  else()
+    add_executable(fuzz_${name} tests/fuzz/${name}_fuzz.cpp tests/fuzz/replay_main.cpp)
+    add_test(NAME fuzz_replay_${name} COMMAND fuzz_${name} ${PROJECT_SOURCE_DIR}/tests/fuzz/corpus/${name})
+    set_tests_properties(fuzz_replay_${name} PROPERTIES LABELS fuzz TIMEOUT 120)
+  endif()
+  target_link_libraries(fuzz_${name} PRIVATE mailrep_core mailrep_settings)
+endforeach()
