@@ -17,6 +17,7 @@ set(MAILREP_UNIT_TESTS
   tests/unit/util/text_test.cpp
   tests/unit/util/ip_test.cpp
   tests/unit/report/report_test.cpp
+  tests/unit/report/messages_test.cpp
   tests/unit/data/blocklists_test.cpp
   tests/unit/data/receivers_test.cpp
   tests/unit/data/providers_test.cpp
@@ -108,3 +109,7 @@ foreach(name ${MAILREP_FUZZ_TARGETS})
   endif()
   target_link_libraries(fuzz_${name} PRIVATE mailrep_core mailrep_settings)
 endforeach()
+
+# The layering of DESIGN.md (dependencies point down only; C libraries in one folder each).
+add_test(NAME check_layers COMMAND python3 ${PROJECT_SOURCE_DIR}/scripts/check-layers)
+set_tests_properties(check_layers PROPERTIES LABELS unit TIMEOUT 60)
