@@ -20,7 +20,12 @@ std::set<std::string> placeholders(std::string_view text) {
   std::set<std::string> out;
   std::string s(text);
   std::regex re("\\{([a-z_]+)\\}");
-  for (auto it = std::sregex_iterator(s.begin(), s.end(), re); it != std::sregex_iterator(); ++it) out.insert((*it)[1]);
+  // Arguments that carry both languages themselves (texts from lists/receivers.toml) end in _en/_de.
+  for (auto it = std::sregex_iterator(s.begin(), s.end(), re); it != std::sregex_iterator(); ++it) {
+    std::string name = (*it)[1];
+    if (name.size() > 3 && (name.ends_with("_en") || name.ends_with("_de"))) name.resize(name.size() - 3);
+    out.insert(name);
+  }
   return out;
 }
 }  // namespace
