@@ -500,7 +500,7 @@ TEST_SUITE("cli::ip") {
     mailrep::test::FaultdProcess silent("rule * * drop");
     REQUIRE_MESSAGE(silent.port() != 0, silent.error());
     const std::string timeout_lists = k_lists_dir + "timeout-dnsbl.toml";
-    // The world first, the silent server second: names the world does not serve (bl-timeout.test)
+    // The world first, the silent server second: names the world does not serve (bl-timeout.invalid)
     // are REFUSED there, retried at the silent server and time out.
     auto run = [&](const std::vector<std::string>& args) {
       std::vector<std::string> all = mailrep::test::world_resolver_args();

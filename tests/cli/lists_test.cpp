@@ -170,7 +170,7 @@ TEST_SUITE("cli::lists") {
   TEST_CASE("--probe: a list that times out; nothing answering at all is exit 3") {
     mailrep::test::FaultdProcess silent("rule * * drop");
     REQUIRE_MESSAGE(silent.port() != 0, silent.error());
-    // The world, then the silent server: bl-timeout.test is REFUSED by the world, then times out.
+    // The world, then the silent server: bl-timeout.invalid is REFUSED by the world, then times out.
     std::vector<std::string> both = mailrep::test::world_resolver_args();
     both.insert(both.end(), {"--resolver", silent.address(), "--retries", "1", "--timeout-ms", "500"});
     RunResult r = run_lists({"--format", "json"}, k_lists_dir + "timeout-dnsbl.toml", true, both);
