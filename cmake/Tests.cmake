@@ -34,6 +34,8 @@ set(MAILREP_UNIT_TESTS
   tests/unit/mail/bounce_test.cpp
   tests/unit/monitor/state_test.cpp
   tests/unit/smtp/smtp_test.cpp
+  tests/unit/content/url_html_test.cpp
+  tests/unit/content/content_test.cpp
 )
 add_executable(mailrep_tests ${MAILREP_UNIT_TESTS})
 target_link_libraries(mailrep_tests PRIVATE mailrep_testsupport mailrep_core mailrep_settings mailrep_warnings doctest::doctest
@@ -79,6 +81,7 @@ set(MAILREP_CLI_TESTS
   tests/cli/bounce_test.cpp
   tests/support/smtp_server.cpp
   tests/cli/probe_test.cpp
+  tests/cli/content_test.cpp
 )
 add_executable(mailrep_clitests ${MAILREP_CLI_TESTS})
 add_dependencies(mailrep_clitests mailrep mailrep-faultd)
@@ -93,7 +96,7 @@ set_tests_properties(icinga2_config PROPERTIES LABELS cli TIMEOUT 120)
 
 # Fuzz targets: libFuzzer executables with MAILREP_FUZZ=ON (clang, preset "fuzz"); otherwise each
 # target replays its corpus in tests/fuzz/corpus/<name>/ as an ordinary test.
-set(MAILREP_FUZZ_TARGETS spf dmarc dkim_key mtasts_policy bounce)
+set(MAILREP_FUZZ_TARGETS spf dmarc dkim_key mtasts_policy bounce content)
 foreach(name ${MAILREP_FUZZ_TARGETS})
   if(NOT EXISTS ${PROJECT_SOURCE_DIR}/tests/fuzz/${name}_fuzz.cpp)
     continue()

@@ -13,6 +13,7 @@
 #include "mailrep/assess/messages.hpp"
 #include "mailrep/auth/messages.hpp"
 #include "mailrep/auth/spf/lint.hpp"
+#include "mailrep/content/messages.hpp"
 #include "mailrep/dnsbl/messages.hpp"
 #include "mailrep/mail/messages.hpp"
 #include "mailrep/smtp/messages.hpp"
@@ -31,6 +32,7 @@ const CommandSpec k_commands[] = {
     {"lists", "[--probe]", "the configured blocklists; --probe checks each list's health", &cmd_lists},
     {"probe", "[RECEIVER ...]", "ask receivers' MX from this host (greeting/EHLO, never DATA) whether they refuse it", &cmd_probe},
     {"bounce", "[FILE|-]", "explain a bounce/DSN or a received message: who rejected, why, which IP, what to do", &cmd_bounce},
+    {"content", "[FILE|-]", "what in a message or template may trip spam filters", &cmd_content},
 };
 
 po::options_description global_options() {
@@ -77,7 +79,8 @@ po::options_description command_options() {
       ("state", po::value<std::string>(), "check/ip: keep the last result in FILE and report what changed since the last run")
       ("changes-only", "check/ip with --state: print only the changes (new-listing, delisting, ...)")
       ("notify", po::value<std::string>(), "check/ip with --state: POST a JSON summary of the changes to this https:// URL")
-      ("notify-allow-http", "allow an http:// --notify URL to 127.0.0.1 (tests)");
+      ("notify-allow-http", "allow an http:// --notify URL to 127.0.0.1 (tests)")
+      ("offline", "content: skip the DNS checks");
   return c;
 }
 
@@ -154,6 +157,7 @@ void register_all_messages() {
     report::register_messages(assess::messages());
     report::register_messages(monitor_messages());
     report::register_messages(mail::messages());
+    report::register_messages(content::messages());
     return true;
   }();
   (void)once;

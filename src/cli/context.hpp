@@ -79,5 +79,6 @@ Result<CommandResult> cmd_auth(Context& ctx);
 Result<CommandResult> cmd_check(Context& ctx);
 Result<CommandResult> cmd_probe(Context& ctx);
 Result<CommandResult> cmd_bounce(Context& ctx);
+Result<CommandResult> cmd_content(Context& ctx);
 
 }  // namespace mailrep::cli

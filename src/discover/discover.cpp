@@ -122,23 +122,26 @@ io::Task<Discovery> discover(dns::Resolver& resolver, Input input) {
   for (const auto& mx : input.mx)
     for (const auto& ip : mx.addresses) found.add(ip, "MX host " + mx.host, Confidence::low, mx.host);
 
-  // RFC 6186 SRV records and the usual submission names.
+  // RFC 6186 SRV records and the usual submission names. The names known now are resolved at once,
+  // together with the SRV lookups; only the SRV targets wait for the SRV answers.
+  for (const char* prefix : {"smtp.", "mail."})
+    names.push_back(Candidate{prefix + input.domain, std::string("common submission name ") + prefix + input.domain, Confidence::low});
+  std::vector<io::Task<dns::Answer>> a4, a6;
+  auto resolve = [&](const Candidate& c) {
+    a4.push_back(resolver.lookup(dns::Query{c.host, dns::RrType::a}));
+    a6.push_back(resolver.lookup(dns::Query{c.host, dns::RrType::aaaa}));
+  };
+  for (const auto& c : names) resolve(c);
   auto srv1 = resolver.lookup(dns::Query{"_submission._tcp." + input.domain, dns::RrType::srv});
   auto srv2 = resolver.lookup(dns::Query{"_submissions._tcp." + input.domain, dns::RrType::srv});
   dns::Answer s1 = co_await srv1;
   dns::Answer s2 = co_await srv2;
   for (const dns::Answer* a : {&s1, &s2})
     for (const auto& rec : a->records)
-      if (!rec.text.empty() && rec.text != ".")
+      if (!rec.text.empty() && rec.text != ".") {
         names.push_back(Candidate{rec.text, "SRV " + a->query.name + " → " + rec.text, Confidence::medium});
-  for (const char* prefix : {"smtp.", "mail."})
-    names.push_back(Candidate{prefix + input.domain, std::string("common submission name ") + prefix + input.domain, Confidence::low});
-
-  std::vector<io::Task<dns::Answer>> a4, a6;
-  for (const auto& c : names) {
-    a4.push_back(resolver.lookup(dns::Query{c.host, dns::RrType::a}));
-    a6.push_back(resolver.lookup(dns::Query{c.host, dns::RrType::aaaa}));
-  }
+        resolve(names.back());
+      }
   for (std::size_t i = 0; i < names.size(); ++i) {
     auto& t4 = a4[i];
     auto& t6 = a6[i];

@@ -150,7 +150,7 @@ struct AresResolver::Impl {
     }
     self->loop.watch(fd, writable != 0, [ch, fd](bool r, bool w) {
       ares_process_fd(ch->channel.get(), r ? fd : ARES_SOCKET_BAD, w ? fd : ARES_SOCKET_BAD);
-      ch->owner->rearm();
+      ch->owner->ensure_timer();
     });
   }
 
@@ -194,6 +194,23 @@ struct AresResolver::Impl {
     return {};
   }
 
+  // c-ares' timeouts need ares_process_fd(BAD, BAD) when they are due. ares_timeout() walks every
+  // open query (c-ares 1.18), so it is called only when the timer fires; in between, a new attempt
+  // only makes sure some timer is armed: every attempt has the same timeout, so an armed timer is
+  // never later than the earliest deadline.
+  void ensure_timer() {
+    if (destroying || timer) return;
+    arm_at(io::Clock::now() + options.timeout + std::chrono::milliseconds(1));
+  }
+
+  void arm_at(io::Clock::time_point when) {
+    timer = loop.add_timer(when, [this] {
+      timer = 0;
+      for (auto& ch : channels) ares_process_fd(ch->channel.get(), ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+      rearm();
+    });
+  }
+
   void rearm() {
     if (destroying) return;
     if (timer) {
@@ -210,12 +227,7 @@ struct AresResolver::Impl {
       }
     }
     if (!any) return;
-    auto when = io::Clock::now() + std::chrono::seconds(best.tv_sec) + std::chrono::microseconds(best.tv_usec);
-    timer = loop.add_timer(when, [this] {
-      timer = 0;
-      for (auto& ch : channels) ares_process_fd(ch->channel.get(), ARES_SOCKET_BAD, ARES_SOCKET_BAD);
-      rearm();
-    });
+    arm_at(io::Clock::now() + std::chrono::seconds(best.tv_sec) + std::chrono::microseconds(best.tv_usec));
   }
 
   // Slow start: the window opens at k_initial_window and grows by one per response, so it doubles
@@ -280,13 +292,14 @@ struct AresResolver::Impl {
         it->second.hedge = 0;
         ++stats.retries;
         send(key);
-        rearm();
+        ensure_timer();
       });
     }
     auto* attempt = new Attempt{this, key, idx, f.generation, io::Clock::now()};
     // Last: c-ares may call on_answer synchronously (a bad name), which can end the flight.
     ares_query(channels[idx]->channel.get(), f.query.name.c_str(), 1 /* class IN */, static_cast<int>(f.query.type),
                &Impl::on_answer, attempt);
+    ensure_timer();
   }
 
   static void on_answer(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int alen) {
@@ -364,7 +377,7 @@ struct AresResolver::Impl {
         it->second.query = query;
         it->second.generation = impl->next_generation++;
         impl->submit(key);
-        impl->rearm();
+        impl->ensure_timer();
       } else {
         ++impl->stats.deduplicated;
       }

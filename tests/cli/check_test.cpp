@@ -260,7 +260,7 @@ TEST_SUITE("cli::check") {
     }
   }
 
-  TEST_CASE("golden output per format") {
+  TEST_CASE("check: golden output per format") {
     golden("check-postwerk.txt", check("postwerk.test", {"--no-color"}).out);
     golden("check-postwerk.de.txt", check("postwerk.test", {"--lang", "de"}).out);
     golden("check-postwerk.json", check("postwerk.test", {"--format", "json"}).out);
