@@ -75,6 +75,7 @@ set(MAILREP_CLI_TESTS
   tests/unit/main.cpp
   tests/cli/basics_test.cpp
   tests/cli/check_test.cpp
+  tests/cli/auth_spf_test.cpp
   tests/cli/ip_test.cpp
   tests/cli/monitor_test.cpp
   tests/cli/lists_test.cpp

@@ -285,6 +285,30 @@ std::vector<ReceiverVerdict> judge_receivers(const data::ReceiverCatalogue& rece
 
 namespace {
 
+/// The imprint check for the registered domains of the PTR names of `addresses` (at most 4).
+io::Task<std::vector<ImprintResult>> imprints_for(dns::Resolver& resolver, http::Fetcher* fetcher,
+                                                   std::vector<util::IpAddress> addresses) {
+  std::vector<ImprintResult> out;
+  if (!fetcher) co_return out;
+  std::vector<io::Task<dns::Answer>> ptrs;
+  for (const auto& ip : addresses) ptrs.push_back(resolver.lookup(dns::Query{ip.ptr_name(), dns::RrType::ptr}));
+  std::set<std::string> domains;
+  for (auto& t : ptrs) {
+    dns::Answer a = co_await t;
+    for (const auto& rec : a.records) {
+      std::string reg = util::registered_domain(rec.text);
+      if (!reg.empty() && domains.size() < 4) domains.insert(reg);
+    }
+  }
+  std::vector<io::Task<ImprintResult>> fetches;
+  for (const auto& d : domains) fetches.push_back(check_imprint(*fetcher, d));
+  for (auto& t : fetches) {
+    ImprintResult r = co_await t;
+    out.push_back(std::move(r));
+  }
+  co_return out;
+}
+
 Finding simple(std::string id, Severity sev, Fixer who, std::string subject) {
   Finding f;
   f.id = std::move(id);
@@ -324,14 +348,21 @@ io::Task<CheckReport> run_check(dns::Resolver& resolver, http::Fetcher* fetcher,
   auto disc_task = discover::discover(resolver, din);
   report.discovery = co_await disc_task;
 
-  // Phase 3: every address against reverse DNS and the blocklists.
+  // Phase 3: every address against reverse DNS and the blocklists, and - at the same time - T-Online's
+  // imprint rule for the registered domains of the sending hosts' PTR names (those PTR lookups are
+  // the scan's own, shared through the resolver).
   std::vector<Target> targets;
+  std::vector<util::IpAddress> important;
   for (const auto& o : report.discovery.outbound) {
     Target t;
     t.input = o.address.to_string();
     t.cidr = util::Cidr{o.address, o.address.max_prefix()};
     targets.push_back(std::move(t));
+    if (o.confidence != discover::Confidence::low) important.push_back(o.address);
   }
+  if (important.empty())
+    for (const auto& o : report.discovery.outbound) important.push_back(o.address);
+  auto imprint_task = imprints_for(resolver, fetcher, important);
   if (input.blocklists && !targets.empty()) {
     ScanOptions so;
     so.window = input.window;
@@ -339,27 +370,7 @@ io::Task<CheckReport> run_check(dns::Resolver& resolver, http::Fetcher* fetcher,
     auto scan_task = scan_addresses(resolver, loop, *input.blocklists, targets, so);
     report.scan = co_await scan_task;
   }
-
-  // Phase 4: T-Online's imprint rule, for the registered domains of the sending hosts' PTR names.
-  std::set<std::string> ptr_domains;
-  std::set<std::string> important;
-  for (const auto& o : report.discovery.outbound)
-    if (o.confidence != discover::Confidence::low) important.insert(o.address.to_string());
-  for (const auto& a : report.scan.addresses) {
-    if (!important.empty() && !important.count(a.address.to_string())) continue;
-    for (const auto& name : a.rdns.ptr) {
-      std::string reg = util::registered_domain(name);
-      if (!reg.empty() && ptr_domains.size() < 4) ptr_domains.insert(reg);
-    }
-  }
-  if (fetcher) {
-    std::vector<io::Task<ImprintResult>> fetches;
-    for (const auto& d : ptr_domains) fetches.push_back(check_imprint(*fetcher, d));
-    for (auto& t : fetches) {
-      ImprintResult r = co_await t;
-      report.imprints.push_back(std::move(r));
-    }
-  }
+  report.imprints = co_await imprint_task;
 
   // Findings.
   for (const auto& f : report.auth.findings) report.findings.push_back(f);
