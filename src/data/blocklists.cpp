@@ -13,44 +13,29 @@
 #include <toml++/toml.h>
 
 #include "mailrep/util/text.hpp"
+#include "toml_read.hpp"
 
 namespace mailrep::data {
 
 namespace {
 
-constexpr std::size_t max_file_bytes = std::size_t{4} << 20;
+// The typed toml++ access and "line: reason" failures shared with the other lists loaders.
+using detail::bad;
+using detail::check_keys;
+using detail::Failure;
+using detail::format_uint;
+using detail::line_of;
+using detail::opt_bool;
+using detail::opt_string;
+using detail::opt_table_array;
+using detail::Parsed;
+using detail::quoted;
+using detail::req_string;
+
 constexpr unsigned max_weight = 100;
 constexpr std::uint64_t max_rate_limit_qps = 100000;
 constexpr std::string_view key_placeholder = "{key}";
 constexpr std::array<std::string_view, 3> key_providers = {"spamhaus", "spamrats", "abusix"};
-
-/// A reason to reject the file, at a line.
-struct Failure {
-  std::uint32_t line = 0;
-  std::string reason;
-};
-template <class T>
-using Parsed = tl::expected<T, Failure>;
-
-tl::unexpected<Failure> bad(std::uint32_t line, std::string reason) {
-  return tl::unexpected<Failure>(Failure{line, std::move(reason)});
-}
-std::uint32_t line_of(const toml::node& node) { return node.source().begin.line; }
-tl::unexpected<Failure> bad(const toml::node& node, std::string reason) { return bad(line_of(node), std::move(reason)); }
-
-/// A value from the file, quoted and made safe for a message.
-std::string quoted(std::string_view untrusted) {
-  std::string out(1, '\'');  // appended, not "'" + s: GCC 12 -O3 warns falsely (-Wrestrict, PR 105329)
-  out += util::sanitize(untrusted, 80);
-  out += '\'';
-  return out;
-}
-
-std::string format_uint(std::uint64_t v) {
-  std::array<char, 24> buf{};
-  auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
-  return ec == std::errc{} ? std::string(buf.data(), end) : std::string{};
-}
 
 // ---- small syntax helpers -------------------------------------------------------------------
 
@@ -160,45 +145,6 @@ std::optional<AnswerMatch> parse_match(std::string_view s, std::string& why) {
 
 // ---- typed access to toml tables ------------------------------------------------------------
 
-/// Every key of `table` must be in `allowed`; reports the first unknown key in file order.
-Parsed<void> check_keys(const toml::table& table, std::initializer_list<std::string_view> allowed,
-                        std::string_view where) {
-  const toml::key* first = nullptr;
-  for (auto&& [key, value] : table) {
-    (void)value;
-    if (std::find(allowed.begin(), allowed.end(), key.str()) != allowed.end()) continue;
-    if (first == nullptr || key.source().begin.line < first->source().begin.line) first = &key;
-  }
-  if (first != nullptr)
-    return bad(first->source().begin.line, "unknown key " + quoted(first->str()) + " in " + std::string(where));
-  return {};
-}
-
-Parsed<std::optional<std::string>> opt_string(const toml::table& t, std::string_view key) {
-  const toml::node* n = t.get(key);
-  if (n == nullptr) return std::optional<std::string>{};
-  const auto* s = n->as_string();
-  if (s == nullptr) return bad(*n, "'" + std::string(key) + "' must be a string");
-  return std::optional<std::string>{s->get()};
-}
-
-/// A required, non-empty string; `header` is the line reported when it is missing.
-Parsed<std::string> req_string(const toml::table& t, std::string_view key, std::uint32_t header) {
-  auto v = opt_string(t, key);
-  if (!v) return tl::unexpected(v.error());
-  if (!*v) return bad(header, "missing '" + std::string(key) + "'");
-  if (util::trim(**v).empty()) return bad(*t.get(key), "'" + std::string(key) + "' must not be empty");
-  return std::move(**v);
-}
-
-Parsed<std::optional<bool>> opt_bool(const toml::table& t, std::string_view key) {
-  const toml::node* n = t.get(key);
-  if (n == nullptr) return std::optional<bool>{};
-  const auto* b = n->as_boolean();
-  if (b == nullptr) return bad(*n, "'" + std::string(key) + "' must be true or false");
-  return std::optional<bool>{b->get()};
-}
-
 Parsed<std::optional<unsigned>> opt_weight(const toml::table& t) {
   const toml::node* n = t.get("weight");
   if (n == nullptr) return std::optional<unsigned>{};
@@ -206,16 +152,6 @@ Parsed<std::optional<unsigned>> opt_weight(const toml::table& t) {
   if (i == nullptr || i->get() < 0 || i->get() > static_cast<std::int64_t>(max_weight))
     return bad(*n, "'weight' must be an integer 0.." + format_uint(max_weight));
   return std::optional<unsigned>{static_cast<unsigned>(i->get())};
-}
-
-/// An optional array of tables ([[list.answer]]); nullptr when absent.
-Parsed<const toml::array*> opt_table_array(const toml::table& t, std::string_view key) {
-  const toml::node* n = t.get(key);
-  if (n == nullptr) return static_cast<const toml::array*>(nullptr);
-  const auto* a = n->as_array();
-  if (a == nullptr || !a->is_array_of_tables())
-    return bad(*n, "'" + std::string(key) + "' must be an array of tables ([[list." + std::string(key) + "]])");
-  return a;
 }
 
 Parsed<AnswerMatch> read_match(const toml::table& t, std::uint32_t header) {
@@ -462,7 +398,7 @@ Parsed<Blocklist> read_list(const toml::table& t) {
   if (!points) return tl::unexpected(points.error());
   list.test_points = std::move(*points);
 
-  auto answers = opt_table_array(t, "answer");
+  auto answers = opt_table_array(t, "answer", "[[list.answer]]");
   if (!answers) return tl::unexpected(answers.error());
   if (*answers != nullptr) {
     for (const toml::node& n : **answers) {
@@ -473,7 +409,7 @@ Parsed<Blocklist> read_list(const toml::table& t) {
   }
   if (list.answers.empty() && !list.dead) return bad(header, "a list needs at least one [[list.answer]]");
 
-  auto errors = opt_table_array(t, "error");
+  auto errors = opt_table_array(t, "error", "[[list.error]]");
   if (!errors) return tl::unexpected(errors.error());
   if (*errors != nullptr) {
     for (const toml::node& n : **errors) {
@@ -487,7 +423,7 @@ Parsed<Blocklist> read_list(const toml::table& t) {
 
 Parsed<Catalogue> read_catalogue(const toml::table& root, std::string_view source_name) {
   if (auto ok = check_keys(root, {"list"}, "the top level"); !ok) return tl::unexpected(ok.error());
-  auto lists = opt_table_array(root, "list");
+  auto lists = opt_table_array(root, "list", "[[list]]");
   if (!lists) return tl::unexpected(lists.error());
   if (*lists == nullptr || (*lists)->empty()) return bad(1, "no [[list]] tables");
 
@@ -559,45 +495,13 @@ const Blocklist* Catalogue::find(std::string_view id) const {
 }
 
 Result<Catalogue> parse_blocklists(std::string_view toml_text, std::string_view source_name) {
-  const std::string name = util::sanitize(source_name, 256);
-  if (toml_text.size() > max_file_bytes)
-    return fail(ErrorCode::limit, name + ": larger than " + format_uint(max_file_bytes) + " bytes");
-  auto failed = [&name](const Failure& f) {
-    return fail(ErrorCode::parse, name + ":" + format_uint(f.line) + ": " + f.reason);
-  };
-#if TOML_EXCEPTIONS
-  toml::table root;
-  try {
-    root = toml::parse(toml_text, source_name);
-  } catch (const toml::parse_error& e) {
-    return failed(Failure{e.source().begin.line, "TOML syntax: " + util::sanitize(e.description(), 200)});
-  }
-#else
-  toml::parse_result parsed = toml::parse(toml_text, source_name);
-  if (!parsed)
-    return failed(Failure{parsed.error().source().begin.line,
-                          "TOML syntax: " + util::sanitize(parsed.error().description(), 200)});
-  const toml::table& root = parsed.table();
-#endif
-  auto cat = read_catalogue(root, name);
-  if (!cat) return failed(cat.error());
-  return std::move(*cat);
+  return detail::parse_document<Catalogue>(toml_text, source_name, read_catalogue);
 }
 
 Result<Catalogue> load_blocklists(const std::string& path) {
-  const std::string shown = util::sanitize(path, 256);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fail(ErrorCode::io, shown + ": cannot open the blocklist catalogue");
-  std::string text;
-  std::array<char, 8192> buf{};
-  while (in) {
-    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    text.append(buf.data(), static_cast<std::size_t>(in.gcount()));
-    if (text.size() > max_file_bytes)
-      return fail(ErrorCode::limit, shown + ": larger than " + format_uint(max_file_bytes) + " bytes");
-  }
-  if (in.bad()) return fail(ErrorCode::io, shown + ": read error");
-  return parse_blocklists(text, path);
+  auto text = detail::read_file(path, "blocklist catalogue");
+  if (!text) return tl::unexpected(text.error());
+  return parse_blocklists(*text, path);
 }
 
 Classification classify(const Blocklist& list, const util::IpAddress& answer) {
