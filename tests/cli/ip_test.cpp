@@ -301,7 +301,7 @@ TEST_SUITE("cli::ip") {
     }
   }
 
-  TEST_CASE("a host name without addresses is reported; alone it is UNKNOWN") {
+  TEST_CASE("a host name without addresses is reported - alone it is UNKNOWN") {
     json j = run_ip_json({"noaddr.rdns.test", "192.0.2.10"}, 0, k_healthy_lists);
     CHECK(j["addresses"].size() == 1);
     CHECK(j["unresolved"] == json::array({"noaddr.rdns.test: no A or AAAA record"}));
@@ -496,7 +496,7 @@ TEST_SUITE("cli::ip") {
     CHECK(address(j, "192.0.2.67")["listings"][0]["severity"] == "critical");
   }
 
-  TEST_CASE("a list that times out is unknown, never 'not listed'; no answer at all is UNKNOWN") {
+  TEST_CASE("a list that times out is unknown, never 'not listed' - no answer at all is UNKNOWN") {
     mailrep::test::FaultdProcess silent("rule * * drop");
     REQUIRE_MESSAGE(silent.port() != 0, silent.error());
     const std::string timeout_lists = k_lists_dir + "timeout-dnsbl.toml";

@@ -59,7 +59,7 @@ bool contains(const std::string& haystack, const std::string& needle) { return h
 }  // namespace
 
 TEST_SUITE("cli::lists") {
-  TEST_CASE("the catalogue without probing: ids, zones, kinds, enabled; exit 0") {
+  TEST_CASE("the catalogue without probing: ids, zones, kinds, enabled - exit 0") {
     RunResult r = run_lists({"--format", "json"}, k_test_lists, false);
     CHECK(r.exit_code == 0);
     json j = parse(r);
@@ -129,7 +129,7 @@ TEST_SUITE("cli::lists") {
                                                "dnsbl.list-set-aside Absent Test BL"});
   }
 
-  TEST_CASE("--probe: all healthy is OK (exit 0); nagios status line and perfdata") {
+  TEST_CASE("--probe: all healthy is OK (exit 0) - nagios status line and perfdata") {
     RunResult r = run_lists({"--format", "nagios"}, k_healthy_lists);
     CHECK(r.exit_code == 0);
     CHECK(r.out == "MAILREP OK - 5/5 list(s) healthy | healthy=5;;;0;5 lists=5;;;0;\n");
@@ -142,7 +142,7 @@ TEST_SUITE("cli::lists") {
     CHECK(contains(w.out, "\nWARNING: The resolver is refused by Refusing Test BL - "));
   }
 
-  TEST_CASE("--probe text output: one line per list with its health word; German") {
+  TEST_CASE("--probe text output: one line per list with its health word - German") {
     RunResult r = run_lists({});
     CHECK(r.exit_code == 1);
     CHECK(contains(r.out, "Configured lists (14, 12 enabled):\n"));
@@ -167,7 +167,7 @@ TEST_SUITE("cli::lists") {
     CHECK(contains(de.out, "\nStatus: WARNUNG - 7/12 list(s) healthy; der Resolver wird abgewiesen\n"));
   }
 
-  TEST_CASE("--probe: a list that times out; nothing answering at all is exit 3") {
+  TEST_CASE("--probe: a list that times out - nothing answering at all is exit 3") {
     mailrep::test::FaultdProcess silent("rule * * drop");
     REQUIRE_MESSAGE(silent.port() != 0, silent.error());
     // The world, then the silent server: bl-timeout.invalid is REFUSED by the world, then times out.

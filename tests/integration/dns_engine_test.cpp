@@ -136,7 +136,7 @@ TEST_SUITE("integration::dns_engine") {
       CHECK_FALSE(is_fact(o));
   }
 
-  TEST_CASE("truncation falls back to TCP; oversized TXT arrives whole") {
+  TEST_CASE("truncation falls back to TCP - oversized TXT arrives whole") {
     auto server = FaultServer::start();
     REQUIRE(server);
     server->add_record(rec("tc.demo.test", RrType::a, "192.0.2.20"));

@@ -222,7 +222,7 @@ TEST_CASE("NODATA: other types only, and empty non-terminals") {
   }
 }
 
-TEST_CASE("CNAME chains are followed; loops stop") {
+TEST_CASE("CNAME chains are followed - loops stop") {
   const auto s = demo_server();
   SUBCASE("two steps to the A records") {
     const PktPtr p = ask(*s, "www.demo.test", LDNS_RR_TYPE_A);
@@ -318,7 +318,7 @@ TEST_CASE("truncate: TC over UDP, the answer over TCP") {
   }
 }
 
-TEST_CASE("answers too large for UDP are truncated; oversized_txt") {
+TEST_CASE("answers too large for UDP are truncated - oversized_txt") {
   const auto s = demo_server();
   s->add_record(txt("big.demo.test", {std::string(700, 'b')}));
   s->add_rule({"huge.demo.test", std::nullopt, FaultAction::oversized_txt, 0, {}, -1});

@@ -268,7 +268,7 @@ TEST_SUITE("content::lists") {
     CHECK(asked == std::multiset<std::string>{"dbl:shop.test", "dbl:bad-domain.test", "dbl:www.shop.test",
                                               "dbl:img.shop.test", "uri:shop.test", "uri:bad-domain.test"});
   }
-  TEST_CASE("answers: listed, unknown, clean; findings") {
+  TEST_CASE("answers: listed, unknown, clean - findings") {
     const auto cat = domain_catalogue();
     auto a = content::analyse(
         "From: a@shop.test\nSubject: x\n\nhttps://www.shop.test/ https://www.bad-domain.test/x https://refused-domain.test/\n",

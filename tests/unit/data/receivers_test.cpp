@@ -417,7 +417,7 @@ TEST_CASE("bad files are rejected whole with file:line") {
   }
 }
 
-TEST_CASE("a minimal valid file loads; unknown requirement ids only warn") {
+TEST_CASE("a minimal valid file loads - unknown requirement ids only warn") {
   auto ok = mailrep::data::parse_receivers(receiver_with(valid_code), "r.toml");
   REQUIRE_MESSAGE(ok.has_value(), (ok ? std::string() : ok.error().message));
   const auto m = mailrep::data::classify_reply(*ok, nullptr, "550 BLOCKED 192.0.2.4 now");

@@ -109,7 +109,7 @@ TEST_CASE("bounce samples: every sample parses to its expected fields") {
     CHECK_MESSAGE(std::count(receivers_seen.begin(), receivers_seen.end(), id) >= 1, id);
 }
 
-TEST_CASE("bounce: the DSN Status class does not decide; the reply does") {
+TEST_CASE("bounce: the DSN Status class does not decide - the reply does") {
   // T-Online greeting reject, Postfix kept it deferred: Status 4.0.0 but a 554 reply.
   const std::string dsn =
       "From: MAILER-DAEMON@mail.example.de\nSubject: Undelivered Mail Returned to Sender\n"

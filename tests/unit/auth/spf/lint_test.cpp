@@ -161,7 +161,7 @@ TEST_CASE("lint: each problem finding") {
   CHECK_FALSE(run_lint(t, "temp.test").complete);
 }
 
-TEST_CASE("lint: redirect next to all is not evaluated; macros are left alone") {
+TEST_CASE("lint: redirect next to all is not evaluated - macros are left alone") {
   TableResolver t;
   t.add_txt("r.test", "v=spf1 exists:%{i}._spf.r.test include:%{d}.inc.test redirect=other.test -all");
   t.add_txt("r.test.inc.test", "v=spf1 ip4:192.0.2.0/25");
