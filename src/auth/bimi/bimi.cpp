@@ -12,7 +12,6 @@ namespace mailrep::auth::bimi {
 
 namespace {
 
-bool is_wsp(char c) { return c == ' ' || c == '\t'; }
 
 std::string format_uint(std::uint64_t v) {
   std::array<char, 24> buf{};
@@ -22,13 +21,7 @@ std::string format_uint(std::uint64_t v) {
 }
 
 Finding make(std::string id, Severity sev, const std::string& domain) {
-  Finding f;
-  f.id = std::move(id);
-  f.severity = sev;
-  f.who_can_fix = Fixer::domain_owner;
-  f.subject = domain;
-  f.arg("domain", domain);
-  return f;
+  return dkim::domain_finding(std::move(id), sev, domain);
 }
 
 enum class Found { none, one, multiple, error };
@@ -41,13 +34,7 @@ Found select(const dns::Answer& a, std::vector<std::string>& texts) {
 
 }  // namespace
 
-bool is_bimi_record(std::string_view txt) {
-  std::size_t i = 0;
-  while (i < txt.size() && is_wsp(txt[i])) ++i;
-  if (txt.substr(i, 7) != "v=BIMI1") return false;
-  i += 7;
-  return i == txt.size() || txt[i] == ';' || is_wsp(txt[i]);
-}
+bool is_bimi_record(std::string_view txt) { return dkim::begins_with_version(txt, "v=BIMI1"); }
 
 BimiRecord parse_record(std::string_view text) {
   BimiRecord r;

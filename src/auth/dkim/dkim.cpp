@@ -299,13 +299,7 @@ std::size_t DkimReport::found_count() const {
 namespace {
 
 Finding make(std::string id, Severity sev, const std::string& domain) {
-  Finding f;
-  f.id = std::move(id);
-  f.severity = sev;
-  f.who_can_fix = Fixer::domain_owner;
-  f.subject = domain;
-  f.arg("domain", domain);
-  return f;
+  return domain_finding(std::move(id), sev, domain);
 }
 
 SelectorResult classify(std::string selector, std::string name, bool requested, const dns::Answer& a) {

@@ -106,4 +106,23 @@ TagList split_tag_list(std::string_view text, bool case_insensitive) {
   return out;
 }
 
+bool begins_with_version(std::string_view txt, std::string_view version) {
+  auto wsp = [](char ch) { return ch == ' ' || ch == '\t'; };
+  std::size_t i = 0;
+  while (i < txt.size() && wsp(txt[i])) ++i;
+  if (txt.substr(i, version.size()) != version) return false;
+  i += version.size();
+  return i == txt.size() || txt[i] == ';' || wsp(txt[i]);
+}
+
+Finding domain_finding(std::string id, Severity severity, const std::string& domain) {
+  Finding f;
+  f.id = std::move(id);
+  f.severity = severity;
+  f.who_can_fix = Fixer::domain_owner;
+  f.subject = domain;
+  f.arg("domain", domain);
+  return f;
+}
+
 }  // namespace mailrep::auth::dkim

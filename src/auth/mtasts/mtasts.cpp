@@ -54,24 +54,12 @@ bool valid_ext_name(std::string_view n) {
 }
 
 Finding make(std::string id, Severity sev, const std::string& domain) {
-  Finding f;
-  f.id = std::move(id);
-  f.severity = sev;
-  f.who_can_fix = Fixer::domain_owner;
-  f.subject = domain;
-  f.arg("domain", domain);
-  return f;
+  return dkim::domain_finding(std::move(id), sev, domain);
 }
 
 }  // namespace
 
-bool is_sts_record(std::string_view txt) {
-  std::size_t i = 0;
-  while (i < txt.size() && is_wsp(txt[i])) ++i;
-  if (txt.substr(i, 7) != "v=STSv1") return false;
-  i += 7;
-  return i == txt.size() || txt[i] == ';' || is_wsp(txt[i]);
-}
+bool is_sts_record(std::string_view txt) { return dkim::begins_with_version(txt, "v=STSv1"); }
 
 StsRecord parse_record(std::string_view text) {
   StsRecord r;

@@ -11,7 +11,6 @@ namespace mailrep::auth::tlsrpt {
 
 namespace {
 
-bool is_wsp(char c) { return c == ' ' || c == '\t'; }
 
 std::string format_uint(std::uint64_t v) {
   std::array<char, 24> buf{};
@@ -61,24 +60,12 @@ ReportUri parse_uri(std::string_view raw, std::size_t position) {
 }
 
 Finding make(std::string id, Severity sev, const std::string& domain) {
-  Finding f;
-  f.id = std::move(id);
-  f.severity = sev;
-  f.who_can_fix = Fixer::domain_owner;
-  f.subject = domain;
-  f.arg("domain", domain);
-  return f;
+  return dkim::domain_finding(std::move(id), sev, domain);
 }
 
 }  // namespace
 
-bool is_tlsrpt_record(std::string_view txt) {
-  std::size_t i = 0;
-  while (i < txt.size() && is_wsp(txt[i])) ++i;
-  if (txt.substr(i, 10) != "v=TLSRPTv1") return false;
-  i += 10;
-  return i == txt.size() || txt[i] == ';' || is_wsp(txt[i]);
-}
+bool is_tlsrpt_record(std::string_view txt) { return dkim::begins_with_version(txt, "v=TLSRPTv1"); }
 
 TlsRptRecord parse_record(std::string_view text) {
   TlsRptRecord r;

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "mailrep/util/finding.hpp"
+
 namespace mailrep::auth::dkim {
 
 struct Tag {
@@ -44,5 +46,11 @@ struct TagList {
 /// invalid); names compare case-insensitively for the duplicate check when `case_insensitive`.
 /// Hard cap: at most 64 tags are read (the rest is one fatal problem).
 [[nodiscard]] TagList split_tag_list(std::string_view text, bool case_insensitive = false);
+
+/// Shared by the DKIM-style records (MTA-STS, TLS-RPT, BIMI): `txt` begins (after spaces/tabs)
+/// with exactly `version` ("v=STSv1"), followed by ';', white space or the end.
+[[nodiscard]] bool begins_with_version(std::string_view txt, std::string_view version);
+/// A finding about `domain` that its owner fixes, with the argument {domain}.
+[[nodiscard]] Finding domain_finding(std::string id, Severity severity, const std::string& domain);
 
 }  // namespace mailrep::auth::dkim
