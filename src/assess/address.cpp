@@ -1,7 +1,7 @@
 #include "mailrep/assess/address.hpp"
 
 #include <algorithm>
-#include <numeric>
+#include <map>
 
 #include "mailrep/dns/resolver.hpp"
 #include "mailrep/util/text.hpp"
@@ -35,19 +35,76 @@ struct Work {
   std::string source;
 };
 
+/// Addresses to check, generated on demand: a network is never expanded into a vector.
+struct Run {
+  util::IpAddress first;
+  std::uint64_t count = 0;
+  std::string source;
+};
+
 struct SetAside {
   const data::Blocklist* list;
   std::string reason;
 };
 
 struct Shared {
-  dns::Resolver* resolver;
+  dns::Resolver* resolver = nullptr;
+  io::Loop* loop = nullptr;
   std::vector<const data::Blocklist*> lists;  // used lists
   std::vector<SetAside> aside;                // set aside: unknown for every address
-  std::vector<Work> work;
-  std::size_t next = 0;
-  std::vector<std::size_t> order;  // work index of each report->addresses entry
-  ScanReport* report;
+  std::vector<Run> runs;
+  std::size_t run = 0;           // the run the next address comes from
+  std::uint64_t offset = 0;      // ... and its offset in it
+  std::size_t next_index = 0;    // input position of the next address handed out
+  // In-order delivery: reports done early wait in `done` until all before them are done; a worker
+  // whose address would run more than `reorder_limit` ahead of the oldest unfinished one waits, so
+  // at most reorder_limit reports are ever held, however slow one address is.
+  std::size_t emitted = 0;
+  std::size_t reorder_limit = 64;
+  std::map<std::size_t, AddressReport> done;
+  std::vector<std::coroutine_handle<>> waiting;
+  ScanReport* report = nullptr;
+  std::function<void(AddressReport&&)>* sink = nullptr;
+
+  std::optional<std::pair<std::size_t, Work>> take() {
+    while (run < runs.size() && offset >= runs[run].count) {
+      ++run;
+      offset = 0;
+    }
+    if (run == runs.size()) return std::nullopt;
+    const Run& r = runs[run];
+    Work w{r.count == 1 ? r.first : r.first.offset(offset), r.source};
+    ++offset;
+    return std::pair{next_index++, std::move(w)};
+  }
+
+  void complete(std::size_t index, AddressReport a) {
+    report->listed += a.listings.size();
+    report->unknown += a.errors.size();
+    report->answered += a.lists_checked - a.errors.size();
+    ++report->address_count;
+    done.emplace(index, std::move(a));
+    bool advanced = false;
+    while (!done.empty() && done.begin()->first == emitted) {
+      auto node = done.extract(done.begin());
+      if (*sink) (*sink)(std::move(node.mapped()));
+      else report->addresses.push_back(std::move(node.mapped()));
+      ++emitted;
+      advanced = true;
+    }
+    if (advanced && !waiting.empty()) {
+      std::vector<std::coroutine_handle<>> wake;
+      wake.swap(waiting);
+      for (auto h : wake) loop->post(h);
+    }
+  }
+
+  struct WaitForRoom {
+    Shared* s;
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> h) { s->waiting.push_back(h); }
+    void await_resume() const noexcept {}
+  };
 };
 
 io::Task<AddressReport> check_one(Shared& s, Work w) {
@@ -56,10 +113,8 @@ io::Task<AddressReport> check_one(Shared& s, Work w) {
   a.source = w.source;
   auto rd = rdns::check(*s.resolver, w.address);
   std::vector<io::Task<dnsbl::ListResult>> tasks;
-  std::vector<const data::Blocklist*> asked;
   for (const auto* list : s.lists) {
     if (!dnsbl::ip_query_name(*list, w.address)) continue;  // family not served by this list
-    asked.push_back(list);
     tasks.push_back(dnsbl::check_ip(*s.resolver, *list, w.address));
   }
   for (auto& t : tasks) {
@@ -89,16 +144,14 @@ io::Task<AddressReport> check_one(Shared& s, Work w) {
 }
 
 io::Task<int> worker(Shared& s) {
-  while (s.next < s.work.size()) {
-    std::size_t index = s.next++;
-    Work w = s.work[index];
-    auto task = check_one(s, w);
+  while (auto item = s.take()) {
+    while (item->first >= s.emitted + s.reorder_limit) {
+      Shared::WaitForRoom room{&s};
+      co_await room;
+    }
+    auto task = check_one(s, item->second);
     AddressReport a = co_await task;
-    s.report->listed += a.listings.size();
-    s.report->unknown += a.errors.size();
-    s.report->answered += a.lists_checked - a.errors.size();
-    s.report->addresses.push_back(std::move(a));
-    s.order.push_back(index);
+    s.complete(item->first, std::move(a));
   }
   co_return 0;
 }
@@ -107,7 +160,6 @@ io::Task<int> worker(Shared& s) {
 
 io::Task<ScanReport> scan_addresses(dns::Resolver& resolver, io::Loop& loop, const data::Catalogue& catalogue,
                                     std::vector<Target> targets, ScanOptions options) {
-  (void)loop;
   auto start = io::Clock::now();
   ScanReport report;
   for (const auto& list : catalogue.lists) {
@@ -136,7 +188,9 @@ io::Task<ScanReport> scan_addresses(dns::Resolver& resolver, io::Loop& loop, con
   }
   Shared shared;
   shared.resolver = &resolver;
+  shared.loop = &loop;
   shared.report = &report;
+  shared.sink = &options.on_address;
   for (const auto& use : report.lists) {
     if (use.used) shared.lists.push_back(use.list);
     else shared.aside.push_back(SetAside{use.list, "list set aside after its health probe (" +
@@ -144,11 +198,12 @@ io::Task<ScanReport> scan_addresses(dns::Resolver& resolver, io::Loop& loop, con
   }
 
   std::size_t host_index = 0;
+  std::uint64_t total = 0;
   for (const auto& t : targets) {
     if (t.cidr) {
-      std::uint64_t n = t.cidr->size();
-      for (std::uint64_t k = 0; k < n && shared.work.size() < options.max_addresses; ++k)
-        shared.work.push_back(Work{t.cidr->network.offset(k), t.input});
+      std::uint64_t n = std::min(t.cidr->size(), options.max_addresses - total);
+      if (n > 0) shared.runs.push_back(Run{t.cidr->network, n, t.input});
+      total += n;
       continue;
     }
     auto& pending4 = host_v4[host_index];
@@ -156,32 +211,29 @@ io::Task<ScanReport> scan_addresses(dns::Resolver& resolver, io::Loop& loop, con
     dns::Answer a4 = co_await pending4;
     dns::Answer a6 = co_await pending6;
     ++host_index;
-    std::size_t before = shared.work.size();
+    std::uint64_t before = total;
     for (const dns::Answer* a : {&a4, &a6})
       for (const auto& rec : a->records)
-        if (shared.work.size() < options.max_addresses)
-          shared.work.push_back(Work{rec.address, std::string(a == &a4 ? "A" : "AAAA") + " of " + t.host});
-    if (shared.work.size() == before) {
+        if (total < options.max_addresses) {
+          shared.runs.push_back(Run{rec.address, 1, std::string(a == &a4 ? "A" : "AAAA") + " of " + t.host});
+          ++total;
+        }
+    if (total == before) {
       std::string why;
       for (const dns::Answer* a : {&a4, &a6})
         if (!a->is_fact()) why = std::string(dns::to_string(a->outcome));
       report.unresolved.push_back(t.host + ": " + (why.empty() ? "no A or AAAA record" : "lookup failed (" + why + ")"));
     }
   }
+  // Enough addresses in progress to keep the resolver's window full: each needs one query per list
+  // plus a PTR and then the PTR name's address (one more round trip, with few queries in flight).
   std::size_t per_address = shared.lists.size() + 2;
-  std::size_t workers = options.workers ? options.workers : std::max<std::size_t>(4, 2 * options.window / per_address + 1);
-  workers = std::min(workers, std::max<std::size_t>(1, shared.work.size()));
+  std::size_t workers = options.workers ? options.workers : std::max<std::size_t>(4, 3 * options.window / per_address + 1);
+  workers = static_cast<std::size_t>(std::min<std::uint64_t>(workers, std::max<std::uint64_t>(1, total)));
+  shared.reorder_limit = std::max<std::size_t>(64, 4 * workers);
   std::vector<io::Task<int>> pool;
   for (std::size_t i = 0; i < workers; ++i) pool.push_back(worker(shared));
   for (auto& w : pool) (void)co_await w;
-  // Workers finish in any order: report the addresses in input order, so output is stable.
-  std::vector<std::size_t> by_input(report.addresses.size());
-  std::iota(by_input.begin(), by_input.end(), std::size_t{0});
-  std::sort(by_input.begin(), by_input.end(), [&shared](std::size_t x, std::size_t y) { return shared.order[x] < shared.order[y]; });
-  std::vector<AddressReport> ordered;
-  ordered.reserve(report.addresses.size());
-  for (std::size_t i : by_input) ordered.push_back(std::move(report.addresses[i]));
-  report.addresses = std::move(ordered);
   report.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(io::Clock::now() - start);
   co_return report;
 }

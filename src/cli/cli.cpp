@@ -145,7 +145,13 @@ Result<dns::Resolver*> Context::dns() {
   auto r = dns::AresResolver::create(loop, resolver_options);
   if (!r) return tl::unexpected(r.error());
   resolver = std::move(*r);
+  for (const auto& z : zone_rates) resolver->limit_zone(z.zone, z.qps, z.burst);
   return resolver.get();
+}
+
+void Context::limit_zone(ZoneRate rate) {
+  if (resolver) resolver->limit_zone(rate.zone, rate.qps, rate.burst);
+  zone_rates.push_back(std::move(rate));
 }
 
 void register_all_messages() {
@@ -310,7 +316,7 @@ int run(int argc, char** argv) {
     }
     return 3;
   }
-  if (ctx.text_only && ctx.render.format == report::Format::text) std::cout << result->text;
+  if (ctx.preformatted || (ctx.text_only && ctx.render.format == report::Format::text)) std::cout << result->text;
   else std::cout << report::render(*result, ctx.render);
   std::cout.flush();
   if (ctx.abandon) {

@@ -1,6 +1,8 @@
 // mailrep ip ADDR|CIDR|HOST ... : blocklists, PTR and FCrDNS of addresses.
 #include <algorithm>
 #include <iostream>
+#include <map>
+#include <utility>
 
 #include "catalogue.hpp"
 #include "context.hpp"
@@ -99,33 +101,173 @@ std::string address_text(const assess::AddressReport& a, report::Lang lang, bool
   return out;
 }
 
-/// The per-target results of a run; owned by shared_ptr because targets still in flight after the
-/// deadline keep writing to it.
+/// The per-address part of the output (text lines, JSON `addresses[]` items), written while the
+/// scan goes on, in input order across targets: the head target's addresses go out at once, a later
+/// target's wait (rendered, compact) until every target before it is done. So a scan of any size
+/// holds a bounded number of address reports (assess::ScanOptions::on_address).
+class AddressOutput {
+public:
+  AddressOutput(report::Format format, report::Lang lang, bool verbose, std::size_t targets, bool stream)
+      : m_format(format), m_lang(lang), m_verbose(verbose), m_stream(stream), m_waiting(targets), m_done(targets, false) {}
+
+  [[nodiscard]] bool active() const { return m_format == report::Format::text || m_format == report::Format::json; }
+
+  void address(std::size_t target, const assess::AddressReport& a) {
+    if (!active()) return;
+    if (m_format == report::Format::text) put(target, address_text(a, m_lang, m_verbose));
+    else put(target, address_json(a).dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+  }
+  void line(std::size_t target, std::string text) {
+    if (m_format == report::Format::text) put(target, std::move(text));
+  }
+  void target_done(std::size_t target) {
+    m_done[target] = true;
+    while (m_head < m_done.size() && m_done[m_head]) {
+      ++m_head;
+      if (m_head < m_done.size()) release(m_head);
+    }
+  }
+  /// The end of the run (also at a deadline): what later targets still hold goes out in order.
+  void finish() {
+    for (; m_head < m_done.size(); ++m_head) release(m_head);
+  }
+  /// Output before this point must not be written (a resolver that never answered: the run fails).
+  void suppress() { m_suppressed = true; }
+  [[nodiscard]] bool started() const { return m_items > 0; }
+  /// Text: what was not streamed. JSON: the whole document, given the rest of it (render_json).
+  [[nodiscard]] std::string text_tail() { return m_format == report::Format::text ? std::exchange(m_held, {}) : std::string(); }
+  [[nodiscard]] std::string json_document(const std::string& rest) {
+    // render_json's keys are sorted and "addresses" comes first: the output is byte for byte what
+    // rendering one document with every address in it gives.
+    std::string head = "{\n  \"addresses\": [";
+    std::string tail = m_items ? "\n  ]" : "]";
+    std::string body = rest.size() > 2 && rest.compare(0, 2, "{\n") == 0 ? ",\n" + rest.substr(2) : "\n}\n";
+    if (!m_stream) return head + std::exchange(m_held, {}) + tail + body;
+    if (!m_opened) std::cout << head;
+    return tail + body;
+  }
+
+private:
+  void put(std::size_t target, std::string chunk) {
+    if (m_suppressed) return;
+    if (target == m_head) write(std::move(chunk));
+    else m_waiting[target].push_back(std::move(chunk));
+  }
+  void release(std::size_t target) {
+    for (auto& c : m_waiting[target]) write(std::move(c));
+    m_waiting[target].clear();
+    m_waiting[target].shrink_to_fit();
+  }
+  void write(std::string chunk) {
+    if (m_format == report::Format::json) {
+      std::string item = m_items ? ",\n" : "\n";
+      for (std::size_t pos = 0; pos < chunk.size();) {
+        std::size_t nl = chunk.find('\n', pos);
+        std::size_t end = nl == std::string::npos ? chunk.size() : nl + 1;
+        item.append("    ").append(chunk, pos, end - pos);
+        pos = end;
+      }
+      chunk = std::move(item);
+      if (m_stream && !m_opened) {
+        std::cout << "{\n  \"addresses\": [";
+        m_opened = true;
+      }
+    }
+    ++m_items;
+    if (m_stream) std::cout << chunk;
+    else m_held += chunk;
+  }
+
+  report::Format m_format;
+  report::Lang m_lang;
+  bool m_verbose;
+  bool m_stream;
+  bool m_suppressed = false;
+  bool m_opened = false;  // JSON: the document's head is out
+  std::size_t m_items = 0;
+  std::size_t m_head = 0;
+  std::vector<std::vector<std::string>> m_waiting;
+  std::vector<bool> m_done;
+  std::string m_held;
+};
+
+/// What a run keeps per target while its addresses stream past: counts, findings (problems only),
+/// the lists' health, and what --state and the Prometheus metrics need.
+struct TargetResult {
+  bool done = false;
+  std::size_t addresses = 0, listed = 0, unknown = 0, answered = 0;
+  std::vector<assess::ListUse> lists;
+  std::vector<std::string> unresolved;
+  std::vector<Finding> findings;
+  std::map<std::string, std::pair<std::size_t, std::size_t>> per_list;  ///< list id -> (listed, unknown)
+  std::vector<std::pair<std::string, std::size_t>> listed_addresses;    ///< address, lists listing it
+  monitor::Observation observation;
+};
+
+/// The run's state; owned by shared_ptr because targets still in flight after the deadline keep
+/// writing to it.
 struct IpBatch {
+  Context* ctx = nullptr;
   dns::Resolver* resolver = nullptr;
-  io::Loop* loop = nullptr;
   const data::Catalogue* catalogue = nullptr;
   std::vector<assess::Target> targets;
   assess::ScanOptions options;
-  std::vector<std::optional<assess::ScanReport>> reports;
-  bool stream = false;  ///< print each target's text as soon as it is done (--targets, text)
-  report::Lang lang = report::Lang::en;
-  bool verbose = false;
-  bool closed = false;  ///< the run is over (deadline): late results are dropped
+  std::vector<TargetResult> results;
+  std::unique_ptr<AddressOutput> out;
+  bool observe = false;  ///< --state
+  bool closed = false;   ///< the run is over (deadline): late results are dropped
 };
+
+void take_address(IpBatch& b, std::size_t i, assess::AddressReport&& a) {
+  if (b.closed) return;
+  TargetResult& t = b.results[i];
+  if (!b.out->started() && b.ctx->unreachable_resolver()) b.out->suppress();
+  std::string addr = a.address.to_string();
+  std::vector<Finding> findings = assess::address_findings(a);
+  if (b.observe) {
+    observe_address(a, t.observation);
+    observe_findings(findings, addr, t.observation);
+  }
+  for (const auto& l : a.listings) ++t.per_list[l.list->id].first;
+  for (const auto& l : a.errors) ++t.per_list[l.list->id].second;
+  if (!a.listings.empty()) t.listed_addresses.emplace_back(addr, a.listings.size());
+  for (auto& f : findings) t.findings.push_back(std::move(f));
+  b.out->address(i, a);
+}
 
 io::Task<void> scan_one(std::shared_ptr<IpBatch> b, std::size_t i) {
   std::vector<assess::Target> one{b->targets[i]};
-  auto task = assess::scan_addresses(*b->resolver, *b->loop, *b->catalogue, std::move(one), b->options);
+  assess::ScanOptions options = b->options;
+  options.on_address = [raw = b.get(), i](assess::AddressReport&& a) { take_address(*raw, i, std::move(a)); };
+  auto task = assess::scan_addresses(*b->resolver, b->ctx->loop, *b->catalogue, std::move(one), options);
   assess::ScanReport rep = co_await task;
   if (b->closed) co_return;
-  if (b->stream) {
-    std::string text;
-    for (const auto& a : rep.addresses) text += address_text(a, b->lang, b->verbose);
-    for (const auto& u : rep.unresolved) text += (b->lang == report::Lang::de ? "nicht auflösbar: " : "unresolved: ") + u + "\n";
-    std::cout << text << std::flush;
+  TargetResult& t = b->results[i];
+  t.done = true;
+  t.addresses = rep.address_count;
+  t.listed = rep.listed;
+  t.unknown = rep.unknown;
+  t.answered = rep.answered;
+  t.lists = std::move(rep.lists);
+  t.unresolved = std::move(rep.unresolved);
+  for (const auto& u : t.unresolved)
+    b->out->line(i, (b->ctx->render.lang == report::Lang::de ? "nicht auflösbar: " : "unresolved: ") + u + "\n");
+  b->out->target_done(i);
+}
+
+/// Queries that a list's rate limit will hold back in this run: a note, so that a slow scan is
+/// explained before it starts.
+void note_rate_limits(Context& ctx, const data::Catalogue& cat, std::uint64_t addresses) {
+  for (const auto& list : cat.lists) {
+    if (!list.queryable() || list.rate_limit_qps <= 0) continue;
+    if (list.kind != data::ListKind::ip && list.kind != data::ListKind::allow_ip) continue;
+    if (static_cast<double>(addresses) <= list.rate_burst) continue;
+    double secs = (static_cast<double>(addresses) - list.rate_burst) / list.rate_limit_qps;
+    if (secs < 2) continue;
+    ctx.notes.push_back("list '" + list.id + "' is asked at most " + util::format_double(list.rate_limit_qps, 1) +
+                        " times a second (its operator's terms): " + std::to_string(addresses) + " addresses take about " +
+                        util::format_double(secs, 0) + " s. Leave it out with a --lists file to go faster.");
   }
-  b->reports[i] = std::move(rep);
 }
 
 }  // namespace
@@ -154,6 +296,8 @@ Result<CommandResult> cmd_ip(Context& ctx) {
         return fail(ErrorCode::invalid_input,
                     "'" + util::sanitize(t, 100) + "' expands beyond --max-addresses " + std::to_string(max_addresses) +
                         " (" + (size >= (1ull << 63) ? std::string("2^63 or more") : std::to_string(size)) + " addresses)");
+    } else {
+      total += 2;  // a host name: typically an A and an AAAA
     }
     parsed.push_back(*p);
   }
@@ -162,54 +306,57 @@ Result<CommandResult> cmd_ip(Context& ctx) {
   if (!cat) return tl::unexpected(cat.error());
   auto resolver = ctx.dns();
   if (!resolver) return tl::unexpected(resolver.error());
+  note_rate_limits(ctx, *cat, total);
 
   // One scan per target, all on one loop and one resolver (its cache shares the list probes).
+  // Addresses are written as they are done (text and JSON) unless --changes-only prints only the
+  // changes, or --timeout may cut the run short (its last-resort message must not land in the
+  // middle of a JSON document): then they are kept, rendered, until the end.
+  const report::Format format = ctx.render.format;
+  const bool show_addresses = !mon->changes_only;
+  const bool stream = show_addresses && (format == report::Format::text || !ctx.vm.count("timeout"));
   auto batch = std::make_shared<IpBatch>();
+  batch->ctx = &ctx;
   batch->resolver = *resolver;
-  batch->loop = &ctx.loop;
   batch->catalogue = &*cat;
   batch->targets = parsed;
   batch->options.max_addresses = static_cast<std::uint64_t>(max_addresses);
   batch->options.window = ctx.resolver_options.concurrency;
-  batch->reports.resize(parsed.size());
-  batch->stream = mon->batch && ctx.render.format == report::Format::text && !mon->changes_only;
-  batch->lang = ctx.render.lang;
-  batch->verbose = ctx.render.verbose;
+  batch->results.resize(parsed.size());
+  batch->observe = static_cast<bool>(mon->state);
+  batch->out = std::make_unique<AddressOutput>(show_addresses ? format : report::Format::nagios, ctx.render.lang,
+                                               ctx.render.verbose, parsed.size(), stream);
   const auto started = io::Clock::now();
   auto finished = run_pool(ctx, parsed.size(), 32, [batch](std::size_t i) { return scan_one(batch, i); }, mon->deadline);
   batch->closed = true;
   if (auto dead = ctx.unreachable_resolver()) return fail(ErrorCode::dns, *dead);
+  batch->out->finish();
+  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(io::Clock::now() - started);
 
-  // Merge in input order.
-  assess::ScanReport scan;
-  std::vector<std::size_t> unfinished;
-  for (std::size_t i = 0; i < parsed.size(); ++i) {
-    if (!finished[i] || !batch->reports[i]) {
-      unfinished.push_back(i);
-      continue;
-    }
-    const assess::ScanReport& one = *batch->reports[i];
-    if (scan.lists.empty()) scan.lists = one.lists;
-    for (const auto& a : one.addresses) scan.addresses.push_back(a);
-    for (const auto& u : one.unresolved) scan.unresolved.push_back(u);
-    scan.listed += one.listed;
-    scan.unknown += one.unknown;
-    scan.answered += one.answered;
-  }
-  scan.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(io::Clock::now() - started);
-
+  // Totals over the targets, partly done ones included: what was checked is reported.
   CommandResult r;
   r.command = "ip";
-  nlohmann::json addresses = nlohmann::json::array();
-  std::string text;
-  for (const auto& a : scan.addresses) {
-    addresses.push_back(address_json(a));
-    if (!batch->stream) text += address_text(a, ctx.render.lang, ctx.render.verbose);
-    for (auto& f : assess::address_findings(a)) r.findings.push_back(std::move(f));
+  std::vector<std::size_t> unfinished;
+  std::vector<std::string> unresolved;
+  std::size_t addresses = 0, listed = 0, unknown = 0, answered = 0;
+  const std::vector<assess::ListUse>* lists_seen = nullptr;
+  for (std::size_t i = 0; i < parsed.size(); ++i) {
+    TargetResult& t = batch->results[i];
+    if (!finished[i] || !t.done) unfinished.push_back(i);
+    if (t.done && !lists_seen) lists_seen = &t.lists;
+    for (const auto& u : t.unresolved) unresolved.push_back(u);
+    for (auto& f : t.findings) r.findings.push_back(f);
+    addresses += t.addresses;
+    listed += t.listed;
+    unknown += t.unknown;
+    answered += t.answered;
   }
-  for (auto& f : assess::list_findings(scan)) r.findings.push_back(std::move(f));
-  if (!batch->stream)
-    for (const auto& u : scan.unresolved) text += (ctx.render.lang == report::Lang::de ? "nicht auflösbar: " : "unresolved: ") + u + "\n";
+  if (lists_seen) {
+    assess::ScanReport lists_only;
+    lists_only.lists = *lists_seen;
+    for (auto& f : assess::list_findings(lists_only)) r.findings.push_back(std::move(f));
+  }
+  std::string text;
   nlohmann::json unfinished_j = nlohmann::json::array();
   for (std::size_t i : unfinished) {
     std::string reason = deadline_reason(*mon);
@@ -220,22 +367,23 @@ Result<CommandResult> cmd_ip(Context& ctx) {
     f.arg("target", util::sanitize(targets[i], 100)).arg("seconds", util::format_double(mon->deadline_seconds, 1));
     r.findings.push_back(std::move(f));
   }
-  r.data["addresses"] = addresses;
-  if (!scan.unresolved.empty()) r.data["unresolved"] = scan.unresolved;
+  if (!unresolved.empty()) r.data["unresolved"] = unresolved;
   if (!unfinished.empty()) r.data["unfinished"] = unfinished_j;
   r.data["targets_checked"] = parsed.size() - unfinished.size();
   std::size_t lists_used = 0;
   nlohmann::json lists = nlohmann::json::array();
-  for (const auto& use : scan.lists) {
-    lists_used += use.used;
-    nlohmann::json l{{"id", use.list->id}, {"zone", use.list->display_zone}, {"used", use.used}};
-    if (use.health) l["health"] = std::string(dnsbl::to_string(use.health->health));
-    lists.push_back(l);
-  }
+  if (lists_seen)
+    for (const auto& use : *lists_seen) {
+      lists_used += use.used;
+      nlohmann::json l{{"id", use.list->id}, {"zone", use.list->display_zone}, {"used", use.used}};
+      if (use.health) l["health"] = std::string(dnsbl::to_string(use.health->health));
+      lists.push_back(l);
+    }
   r.data["lists"] = lists;
-  r.data["listed"] = scan.listed;
-  r.data["unknown"] = scan.unknown;
-  r.text = text;
+  r.data["listed"] = listed;
+  r.data["unknown"] = unknown;
+  r.data["addresses_checked"] = addresses;
+  r.text = batch->out->text_tail() + text;
 
   // Status: the worst finding; -w/-c on the listing count replace that mapping for listings.
   report::Status status = report::Status::ok;
@@ -245,24 +393,24 @@ Result<CommandResult> cmd_ip(Context& ctx) {
     status = report::worst(status, report::from_severity(f.severity));
   }
   if (thresholds) {
-    auto listed = static_cast<double>(scan.listed);
-    if (ctx.critical && ctx.critical->alerts(listed)) status = report::worst(status, report::Status::critical);
-    else if (ctx.warning && ctx.warning->alerts(listed)) status = report::worst(status, report::Status::warning);
+    auto n = static_cast<double>(listed);
+    if (ctx.critical && ctx.critical->alerts(n)) status = report::worst(status, report::Status::critical);
+    else if (ctx.warning && ctx.warning->alerts(n)) status = report::worst(status, report::Status::warning);
   }
   // Nothing could be determined: UNKNOWN. Some lists or targets unknown: never OK (at least WARNING).
-  if (scan.addresses.empty() || (scan.answered == 0 && scan.listed == 0)) status = report::worst(status, report::Status::unknown);
-  else if (scan.unknown > 0 || !unfinished.empty()) status = report::worst(status, report::Status::warning);
+  if (addresses == 0 || (answered == 0 && listed == 0)) status = report::worst(status, report::Status::unknown);
+  else if (unknown > 0 || !unfinished.empty()) status = report::worst(status, report::Status::warning);
   r.status = status;
 
-  r.summary = std::to_string(scan.addresses.size()) + " address(es), " + std::to_string(scan.listed) + " listing(s), " +
-              std::to_string(scan.unknown) + " unknown, " + std::to_string(lists_used) + " list(s)";
+  r.summary = std::to_string(addresses) + " address(es), " + std::to_string(listed) + " listing(s), " +
+              std::to_string(unknown) + " unknown, " + std::to_string(lists_used) + " list(s)";
   if (!unfinished.empty()) r.summary += ", " + std::to_string(unfinished.size()) + " target(s) not finished before the deadline";
-  if (scan.addresses.empty() && !scan.unresolved.empty()) r.summary = "no address found: " + scan.unresolved.front();
-  auto secs = static_cast<double>(scan.elapsed.count()) / 1000.0;
+  if (addresses == 0 && !unresolved.empty()) r.summary = "no address found: " + unresolved.front();
+  auto secs = static_cast<double>(elapsed.count()) / 1000.0;
   std::string warn = ctx.warning ? ctx.warning->text : "", crit = ctx.critical ? ctx.critical->text : "";
   std::string time_crit = ctx.vm.count("timeout") ? ctx.vm["timeout"].as<std::string>() : "";
-  r.perf.push_back(report::Perf{"listed", static_cast<double>(scan.listed), "", warn, crit, 0.0, std::nullopt});
-  r.perf.push_back(report::Perf{"unknown", static_cast<double>(scan.unknown + unfinished.size()), "", "", "", 0.0, std::nullopt});
+  r.perf.push_back(report::Perf{"listed", static_cast<double>(listed), "", warn, crit, 0.0, std::nullopt});
+  r.perf.push_back(report::Perf{"unknown", static_cast<double>(unknown + unfinished.size()), "", "", "", 0.0, std::nullopt});
   r.perf.push_back(report::Perf{"lists_checked", static_cast<double>(lists_used), "", "", "", 0.0, std::nullopt});
   r.perf.push_back(report::Perf{"time", secs, "s", "", time_crit, 0.0, std::nullopt});
 
@@ -270,32 +418,24 @@ Result<CommandResult> cmd_ip(Context& ctx) {
   const double now = static_cast<double>(mon->now);
   for (std::size_t i = 0; i < parsed.size(); ++i) {
     const std::string& target = targets[i];
-    if (!finished[i] || !batch->reports[i]) {
+    const TargetResult& t = batch->results[i];
+    if (!finished[i] || !t.done) {
       r.metrics.push_back(report::Metric{"mailrep_target_complete", "1 when every lookup for the target was answered in this run",
                                          {{"command", "ip"}, {"target", target}}, 0});
       continue;
     }
-    const assess::ScanReport& one = *batch->reports[i];
-    std::map<std::string, std::pair<std::size_t, std::size_t>> per_list;  // id -> (listed, unknown)
-    for (const auto& use : one.lists)
+    std::map<std::string, std::pair<std::size_t, std::size_t>> per_list = t.per_list;
+    for (const auto& use : t.lists)
       if (use.list->kind == data::ListKind::ip) per_list[use.list->id];
-    std::size_t listed = 0, unknown = 0;
-    for (const auto& a : one.addresses) {
-      listed += a.listings.size();
-      unknown += a.errors.size();
-      for (const auto& l : a.listings) ++per_list[l.list->id].first;
-      for (const auto& l : a.errors) ++per_list[l.list->id].second;
-      if (!a.listings.empty())
-        r.metrics.push_back(report::Metric{"mailrep_address_listed", "Number of blocklists listing the address",
-                                           {{"command", "ip"}, {"target", target}, {"address", a.address.to_string()}},
-                                           static_cast<double>(a.listings.size())});
-    }
+    for (const auto& [addr, count] : t.listed_addresses)
+      r.metrics.push_back(report::Metric{"mailrep_address_listed", "Number of blocklists listing the address",
+                                         {{"command", "ip"}, {"target", target}, {"address", addr}}, static_cast<double>(count)});
     r.metrics.push_back(report::Metric{"mailrep_listed", "Blocklist listings of the target's addresses",
-                                       {{"command", "ip"}, {"target", target}}, static_cast<double>(listed)});
+                                       {{"command", "ip"}, {"target", target}}, static_cast<double>(t.listed)});
     r.metrics.push_back(report::Metric{"mailrep_unknown", "Blocklist queries of the target that could not be answered",
-                                       {{"command", "ip"}, {"target", target}}, static_cast<double>(unknown)});
+                                       {{"command", "ip"}, {"target", target}}, static_cast<double>(t.unknown)});
     r.metrics.push_back(report::Metric{"mailrep_target_complete", "1 when every lookup for the target was answered in this run",
-                                       {{"command", "ip"}, {"target", target}}, unknown == 0 ? 1.0 : 0.0});
+                                       {{"command", "ip"}, {"target", target}}, t.unknown == 0 ? 1.0 : 0.0});
     r.metrics.push_back(report::Metric{"mailrep_last_success_timestamp_seconds",
                                        "Unix time of the last run that checked the target", {{"command", "ip"}, {"target", target}}, now});
     for (const auto& [id, counts] : per_list) {
@@ -311,26 +451,27 @@ Result<CommandResult> cmd_ip(Context& ctx) {
   if (mon->state) {
     std::vector<monitor::Observation> observations;
     for (std::size_t i = 0; i < parsed.size(); ++i) {
-      monitor::Observation o;
+      TargetResult& t = batch->results[i];
+      monitor::Observation o = std::move(t.observation);
       o.target = targets[i];
-      if (!finished[i] || !batch->reports[i]) {
+      if (!finished[i] || !t.done) {
+        o = monitor::Observation{};
+        o.target = targets[i];
         o.complete = false;
         o.unknown_reason = deadline_reason(*mon);
-      } else {
-        const assess::ScanReport& one = *batch->reports[i];
-        if (one.addresses.empty()) {
-          o.complete = false;
-          o.unknown_reason = one.unresolved.empty() ? "no address" : util::sanitize(one.unresolved.front(), 200);
-        }
-        for (const auto& a : one.addresses) {
-          observe_address(a, o);
-          observe_findings(assess::address_findings(a), a.address.to_string(), o);
-        }
+      } else if (t.addresses == 0) {
+        o.complete = false;
+        o.unknown_reason = t.unresolved.empty() ? "no address" : util::sanitize(t.unresolved.front(), 200);
       }
       observations.push_back(std::move(o));
     }
     auto done = finish_monitoring(ctx, *mon, observations, r);
     if (!done) return tl::unexpected(done.error());
+  }
+  // JSON: the addresses were written (or kept) as they came; the rest of the document follows.
+  if (show_addresses && format == report::Format::json) {
+    r.text = batch->out->json_document(report::render(r, ctx.render));
+    ctx.preformatted = true;
   }
   return r;
 }

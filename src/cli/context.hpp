@@ -30,6 +30,14 @@ struct Context {
   std::unique_ptr<dns::AresResolver> resolver;  ///< made on first use
   std::unique_ptr<http::Fetcher> fetcher;       ///< made on first use (after the resolver)
   std::vector<std::string> notes;               ///< warnings printed to stderr (resolver choice ...)
+  struct ZoneRate {
+    std::string zone;
+    double qps = 0, burst = 1;
+  };
+  /// Rate limits of the loaded lists (rate_limit_qps); given to the resolver when it is made, or at
+  /// once when it already is.
+  std::vector<ZoneRate> zone_rates;
+  void limit_zone(ZoneRate rate);
   std::ostream* err = nullptr;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   /// Work is still in flight after the command returned (--deadline): after printing, exit at
@@ -37,6 +45,9 @@ struct Context {
   bool abandon = false;
   /// Text format: print only CommandResult::text, no findings and no status line (--changes-only).
   bool text_only = false;
+  /// Any format: CommandResult::text is the whole rest of the output, already rendered (a command
+  /// that wrote part of its output while it ran).
+  bool preformatted = false;
 
   ~Context();  // the fetcher and resolver go before the loop
 

@@ -288,7 +288,7 @@ Parsed<Blocklist> read_list(const toml::table& t) {
   if (auto ok = check_keys(t,
                            {"id", "name", "zone", "kind", "ipv4", "ipv6", "weight", "delist", "access", "source",
                             "enabled", "dead", "dead_reason", "keyed", "requires_key", "key_zone", "query",
-                            "rate_limit_qps", "test_points", "answer", "error"},
+                            "rate_limit_qps", "rate_burst", "test_points", "answer", "error"},
                            "[[list]]");
       !ok)
     return tl::unexpected(ok.error());
@@ -392,6 +392,14 @@ Parsed<Blocklist> read_list(const toml::table& t) {
     if (!qps || !(*qps > 0) || *qps > static_cast<double>(max_rate_limit_qps))
       return bad(*n, "'rate_limit_qps' must be a number above 0 and at most " + format_uint(max_rate_limit_qps));
     list.rate_limit_qps = *qps;
+    list.rate_burst = std::max(1.0, *qps);  // one second's worth unless the list says more
+  }
+  if (const toml::node* n = t.get("rate_burst")) {
+    const auto burst = n->value<double>();
+    if (!t.get("rate_limit_qps")) return bad(*n, "'rate_burst' needs 'rate_limit_qps'");
+    if (!burst || !(*burst >= 1) || *burst > static_cast<double>(max_rate_limit_qps))
+      return bad(*n, "'rate_burst' must be a number of queries from 1 to " + format_uint(max_rate_limit_qps));
+    list.rate_burst = *burst;
   }
 
   auto points = read_test_points(t, list);

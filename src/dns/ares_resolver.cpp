@@ -133,11 +133,25 @@ struct AresResolver::Impl {
   io::Loop::TimerId timer = 0;
   bool destroying = false;
 
+  // Per-zone rate limits: a token bucket per zone; queries wait in the zone's queue, outside the
+  // window, until a token is there.
+  struct ZoneLimit {
+    double qps = 0, burst = 1, tokens = 1;
+    io::Clock::time_point refilled{};
+    std::deque<std::string> queue;
+    io::Loop::TimerId timer = 0;
+  };
+  std::unordered_map<std::string, ZoneLimit> zone_limits;
+
   Impl(io::Loop& l, ResolverOptions o) : loop(l), options(std::move(o)) {}
 
   ~Impl() {
     destroying = true;
     if (timer) loop.cancel_timer(timer);
+    for (auto& [zone, z] : zone_limits)
+      if (z.timer) loop.cancel_timer(z.timer);
+    for (auto& [key, f] : flights)
+      if (f.hedge) loop.cancel_timer(f.hedge);
     channels.clear();  // ares_destroy calls callbacks with ARES_EDESTRUCTION
   }
 
@@ -247,9 +261,53 @@ struct AresResolver::Impl {
     }
   }
 
-  void submit(const std::string& key) {
+  void submit(const std::string& key, const std::string& name) {
+    if (!zone_limits.empty()) {
+      if (auto* z = zone_limit_of(name)) {
+        refill(*z);
+        if (z->tokens < 1 || !z->queue.empty()) ++stats.rate_delayed;
+        z->queue.push_back(key);
+        drain_zone(*z);
+        return;
+      }
+    }
     pending.push_back(key);
     start_pending();
+  }
+
+  /// The limit of the closest enclosing zone of `name`, if any (at most one map look-up per label).
+  ZoneLimit* zone_limit_of(std::string_view name) {
+    for (;;) {
+      if (auto it = zone_limits.find(std::string(name)); it != zone_limits.end()) return &it->second;
+      auto dot = name.find('.');
+      if (dot == std::string_view::npos) return nullptr;
+      name.remove_prefix(dot + 1);
+    }
+  }
+
+  void refill(ZoneLimit& z) {
+    auto now = io::Clock::now();
+    double elapsed = std::chrono::duration<double>(now - z.refilled).count();
+    z.tokens = std::min(z.burst, z.tokens + elapsed * z.qps);
+    z.refilled = now;
+  }
+
+  void drain_zone(ZoneLimit& z) {
+    refill(z);
+    while (!z.queue.empty() && z.tokens >= 1) {
+      z.tokens -= 1;
+      pending.push_back(std::move(z.queue.front()));
+      z.queue.pop_front();
+    }
+    start_pending();
+    if (z.queue.empty() || z.timer || destroying) return;
+    auto wait = std::chrono::duration<double>((1 - z.tokens) / z.qps);
+    z.timer = loop.add_timer(io::Clock::now() + std::chrono::duration_cast<io::Clock::duration>(wait) +
+                                 std::chrono::microseconds(50),
+                             [this, &z] {
+                               z.timer = 0;
+                               drain_zone(z);
+                             });
   }
 
   // Adaptive retransmission (RFC 6298 style): an attempt without an answer after the RTO gets a
@@ -376,7 +434,7 @@ struct AresResolver::Impl {
       if (fresh) {
         it->second.query = query;
         it->second.generation = impl->next_generation++;
-        impl->submit(key);
+        impl->submit(key, query.name);
         impl->ensure_timer();
       } else {
         ++impl->stats.deduplicated;
@@ -399,6 +457,25 @@ Result<std::unique_ptr<AresResolver>> AresResolver::create(io::Loop& loop, Resol
   auto impl = std::make_unique<Impl>(loop, std::move(options));
   if (auto ok = impl->init(); !ok) return tl::unexpected(ok.error());
   return std::unique_ptr<AresResolver>(new AresResolver(std::move(impl)));
+}
+
+void AresResolver::limit_zone(std::string_view zone, double qps, double burst) {
+  std::string key = util::lower(zone);
+  while (!key.empty() && key.back() == '.') key.pop_back();
+  auto& limits = m_impl->zone_limits;
+  if (!(qps > 0)) {
+    if (auto it = limits.find(key); it != limits.end() && it->second.queue.empty() && !it->second.timer) limits.erase(it);
+    else if (it != limits.end()) it->second.qps = 1e9;  // queued queries drain at once
+    return;
+  }
+  auto& z = limits[key];
+  z.qps = qps;
+  z.burst = std::max(1.0, burst);
+  if (z.refilled == io::Clock::time_point{}) {
+    z.tokens = z.burst;
+    z.refilled = io::Clock::now();
+  }
+  z.tokens = std::min(z.tokens, z.burst);
 }
 
 const ResolverStats& AresResolver::stats() const { return m_impl->stats; }

@@ -7,7 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -326,6 +328,74 @@ TEST_SUITE("cli::ip") {
     CHECK(ids(j["addresses"][3], "listings") == std::vector<std::string>{"bl-good"});
     CHECK(j["listed"] == 4);
     CHECK(j["unknown"] == 0);
+  }
+
+  TEST_CASE("a /24 is written as it is checked - text and JSON, streamed or kept, give the same addresses in order") {
+    json j = run_ip_json({"192.0.2.0/24"}, 2, k_healthy_lists);
+    REQUIRE(j["addresses"].size() == 256);
+    CHECK(j["addresses_checked"] == 256);
+    std::size_t listings = 0, unknowns = 0;
+    for (std::size_t i = 0; i < 256; ++i) {
+      CHECK(j["addresses"][i]["address"] == "192.0.2." + std::to_string(i));
+      listings += j["addresses"][i]["listings"].size();
+      unknowns += j["addresses"][i]["errors"].size();
+    }
+    CHECK(j["listed"] == listings);
+    CHECK(j["unknown"] == unknowns);
+    CHECK(listings > 0);
+    // --timeout keeps the addresses until the end instead of writing them as they come: same document.
+    RunResult kept = run_ip({"192.0.2.0/24"}, {"--format", "json", "--timeout", "60"}, k_healthy_lists);
+    json k = json::parse(kept.out, nullptr, false);
+    REQUIRE_FALSE(k.is_discarded());
+    CHECK(k["addresses"] == j["addresses"]);
+    CHECK(k["findings"] == j["findings"]);
+    CHECK(k["listed"] == j["listed"]);
+    RunResult text = run_ip({"192.0.2.0/24"}, {}, k_healthy_lists);
+    CHECK(text.exit_code == 2);
+    std::vector<std::string> firsts;
+    std::istringstream lines(text.out);
+    for (std::string line; std::getline(lines, line);)
+      if (line.rfind("192.0.2.", 0) == 0) firsts.push_back(line.substr(0, line.find(' ')));
+    REQUIRE(firsts.size() == 256);
+    for (std::size_t i = 0; i < 256; ++i) CHECK(firsts[i] == "192.0.2." + std::to_string(i));
+    CHECK(contains(text.out, "Findings:\n"));
+    CHECK(first_line(text.out.substr(text.out.rfind("Status: "))) ==
+          "Status: CRITICAL - 256 address(es), " + std::to_string(listings) + " listing(s), " + std::to_string(unknowns) + " unknown, 5 list(s)");
+  }
+
+  TEST_CASE("several targets: addresses in the order of the targets, whatever finishes first") {
+    json j = run_ip_json({"192.0.2.64/30", "mail.rdns.test", "192.0.2.10"}, 2, k_healthy_lists);
+    std::vector<std::string> got;
+    for (const auto& a : j["addresses"]) got.push_back(a["address"].get<std::string>());
+    CHECK(got == std::vector<std::string>{"192.0.2.64", "192.0.2.65", "192.0.2.66", "192.0.2.67", "192.0.2.10",
+                                          "2001:db8::10", "192.0.2.10"});
+    CHECK(j["targets_checked"] == 3);
+  }
+
+  TEST_CASE("a list's rate limit paces its queries and says so - the answers stay exact") {
+    const std::string paced = k_lists_dir + "paced-dnsbl.toml";
+    auto start = std::chrono::steady_clock::now();
+    RunResult r = run_ip({"192.0.2.64/26"}, {"--format", "json"}, paced);
+    auto took = std::chrono::steady_clock::now() - start;
+    INFO("stderr: " << r.err);
+    CHECK(r.exit_code == 2);
+    // 64 addresses plus the health probe's queries, one at once, then 20 a second: at least ~3 s. A
+    // lower bound only (a busy machine is slower, never faster).
+    CHECK(took >= std::chrono::milliseconds(3000));
+    CHECK(contains(r.err, "list 'bl-good' is asked at most 20 times a second (its operator's terms): 64 addresses take about 3 s"));
+    json j = json::parse(r.out, nullptr, false);
+    REQUIRE_FALSE(j.is_discarded());
+    REQUIRE(j["addresses"].size() == 64);
+    CHECK(j["addresses"][0]["address"] == "192.0.2.64");
+    CHECK(ids(address(j, "192.0.2.65"), "listings").empty());
+    CHECK(ids(address(j, "192.0.2.66"), "listings") == std::vector<std::string>{"bl-good"});
+    CHECK(ids(address(j, "192.0.2.67"), "listings") == std::vector<std::string>{"bl-good"});
+    // Exactly what the unpaced list says about the same addresses.
+    json unpaced = run_ip_json({"192.0.2.64/26"}, 2, k_healthy_lists);
+    for (std::size_t i = 0; i < 64; ++i) {
+      CHECK(entry(j["addresses"][i], "listings", "bl-good") == entry(unpaced["addresses"][i], "listings", "bl-good"));
+      CHECK(entry(j["addresses"][i], "errors", "bl-good") == entry(unpaced["addresses"][i], "errors", "bl-good"));
+    }
   }
 
   TEST_CASE("addresses from standard input, comments ignored, in order") {

@@ -5,6 +5,7 @@
 /// Addresses are checked by a bounded pool of workers so memory stays flat as the address count
 /// grows: per address only listings, errors and allowlist answers are kept; clean answers are counted.
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,8 +42,12 @@ struct AddressReport {
 struct ScanOptions {
   std::uint64_t max_addresses = 4096;
   bool probe_lists = true;  ///< quick RFC 5782 probe before trusting a list
-  std::size_t workers = 0;  ///< 0 = from the resolver window and the list count
+  std::size_t workers = 0;  ///< addresses in progress at once; 0 = from the resolver window and the list count
   std::size_t window = 500;
+  /// When set, every address report is handed here, in input order, as soon as it and all before it
+  /// are done, and ScanReport::addresses stays empty: the scan then holds a bounded number of reports
+  /// whatever the number of addresses (a /16 is 65,536 reports and 2.6 million answers).
+  std::function<void(AddressReport&&)> on_address;
 };
 
 struct ListUse {
@@ -52,7 +57,8 @@ struct ListUse {
 };
 
 struct ScanReport {
-  std::vector<AddressReport> addresses;
+  std::vector<AddressReport> addresses;  ///< in input order (empty with ScanOptions::on_address)
+  std::size_t address_count = 0;         ///< addresses checked (also with on_address)
   std::vector<ListUse> lists;
   std::vector<std::string> unresolved;  ///< host names without addresses, with the reason
   std::string fatal;                     ///< a problem that makes the whole run meaningless

@@ -88,6 +88,7 @@ struct Blocklist {
   bool key_applied = false;
   QueryForm query_form = QueryForm::address;
   double rate_limit_qps = 0;  ///< 0 = no limit; otherwise max queries per second to this zone
+  double rate_burst = 0;      ///< queries that may go at once before the rate applies (>= 1 when limited)
   TestPoints test_points;
   std::vector<AnswerRule> answers;  ///< first match wins
   std::vector<ErrorRule> errors;    ///< checked before answers

@@ -45,6 +45,7 @@ struct ResolverStats {
   std::uint64_t retries = 0;
   std::uint64_t responses = 0;  ///< DNS responses received (of any rcode, even malformed)
   std::size_t max_in_flight = 0;
+  std::uint64_t rate_delayed = 0;  ///< queries that waited for a zone's rate limit
 };
 
 class AresResolver final : public Resolver {
@@ -53,6 +54,12 @@ public:
   [[nodiscard]] static Result<std::unique_ptr<AresResolver>> create(io::Loop& loop, ResolverOptions options);
   ~AresResolver() override;
   io::Task<Answer> lookup(Query query) override;
+  /// Send queries for names at or under `zone` at most `qps` per second on average, with bursts of
+  /// up to `burst` queries (a token bucket). Waiting queries hold no slot of the window, so other
+  /// zones go on at full speed; answers from the cache and de-duplicated queries cost nothing.
+  /// For blocklists whose operators punish bursts (lists/dnsbl.toml rate_limit_qps). A later call
+  /// for the same zone replaces the limit; qps <= 0 removes it.
+  void limit_zone(std::string_view zone, double qps, double burst);
   [[nodiscard]] const ResolverStats& stats() const;
   [[nodiscard]] const ResolverOptions& options() const;
 

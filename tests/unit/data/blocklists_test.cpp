@@ -303,6 +303,11 @@ TEST_CASE("bad catalogue files are rejected whole with file:line") {
       {"answer given as a plain table",
        "[[list]]\nid = \"a\"\nname = \"A\"\nzone = \"a.example\"\nkind = \"ip\"\n[list.answer]\nmatch = \"127.0.0.2\"\n", 6,
        "array of tables"},
+      {"rate_burst without rate_limit_qps",
+       "[[list]]\nid = \"a\"\nname = \"A\"\nzone = \"a.example\"\nkind = \"ip\"\nrate_burst = 10\n", 6, "needs"},
+      {"rate_burst below one",
+       "[[list]]\nid = \"a\"\nname = \"A\"\nzone = \"a.example\"\nkind = \"ip\"\nrate_limit_qps = 5\nrate_burst = 0.5\n", 7,
+       "rate_burst"},
       {"no lists", "# empty\n", 1, "no [[list]]"},
   };
   for (const Row& row : rows) {
@@ -339,6 +344,7 @@ severity = "warning"
   CHECK(!l.ipv6);
   CHECK(l.weight == 0);
   CHECK(l.rate_limit_qps == doctest::Approx(5.0));
+  CHECK(l.rate_burst == doctest::Approx(5.0));  // one second's worth by default
   CHECK(l.line == 2);
   CHECK(l.answers.front().line == 8);
   CHECK(mailrep::data::classify(l, ip("127.0.0.5")).state == State::listed);
