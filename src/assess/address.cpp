@@ -339,6 +339,42 @@ std::vector<Finding> address_findings(const AddressReport& a) {
   return out;
 }
 
+void FindingFolder::add(Finding f) {
+  auto it = std::find_if(m_folds.begin(), m_folds.end(), [&f](const auto& p) { return p.first == f.id; });
+  if (it == m_folds.end()) {
+    m_folds.emplace_back(f.id, Fold{});
+    it = std::prev(m_folds.end());
+  }
+  Fold& fold = it->second;
+  if (fold.kept < m_keep) {
+    ++fold.kept;
+    m_kept.push_back(std::move(f));
+    return;
+  }
+  if (fold.more++ == 0) fold.first = f.subject;
+  fold.last = f.subject;
+  if (static_cast<int>(f.severity) > static_cast<int>(fold.severity)) fold.severity = f.severity;
+  fold.fixer = f.who_can_fix;
+}
+
+std::vector<Finding> FindingFolder::take() {
+  std::vector<Finding> out = std::move(m_kept);
+  m_kept.clear();
+  for (auto& [id, fold] : m_folds) {
+    if (fold.more == 0) continue;
+    Finding f;
+    f.id = "address.more";
+    f.severity = fold.severity;
+    f.who_can_fix = fold.fixer;
+    f.subject = fold.first + (fold.more > 1 ? " - " + fold.last : "");
+    f.arg("count", std::to_string(fold.more)).arg("finding", id).arg("first", fold.first).arg("last", fold.last);
+    f.arg("keep", std::to_string(m_keep));
+    out.push_back(std::move(f));
+  }
+  m_folds.clear();
+  return out;
+}
+
 std::vector<Finding> list_findings(const ScanReport& scan) {
   std::vector<Finding> out;
   for (const auto& use : scan.lists) {

@@ -198,7 +198,7 @@ struct TargetResult {
   std::size_t addresses = 0, listed = 0, unknown = 0, answered = 0;
   std::vector<assess::ListUse> lists;
   std::vector<std::string> unresolved;
-  std::vector<Finding> findings;
+  assess::FindingFolder findings;  ///< at most 10 of each kind, the rest counted
   std::map<std::string, std::pair<std::size_t, std::size_t>> per_list;  ///< list id -> (listed, unknown)
   std::vector<std::pair<std::string, std::size_t>> listed_addresses;    ///< address, lists listing it
   monitor::Observation observation;
@@ -231,7 +231,7 @@ void take_address(IpBatch& b, std::size_t i, assess::AddressReport&& a) {
   for (const auto& l : a.listings) ++t.per_list[l.list->id].first;
   for (const auto& l : a.errors) ++t.per_list[l.list->id].second;
   if (!a.listings.empty()) t.listed_addresses.emplace_back(addr, a.listings.size());
-  for (auto& f : findings) t.findings.push_back(std::move(f));
+  for (auto& f : findings) t.findings.add(std::move(f));
   b.out->address(i, a);
 }
 
@@ -345,7 +345,7 @@ Result<CommandResult> cmd_ip(Context& ctx) {
     if (!finished[i] || !t.done) unfinished.push_back(i);
     if (t.done && !lists_seen) lists_seen = &t.lists;
     for (const auto& u : t.unresolved) unresolved.push_back(u);
-    for (auto& f : t.findings) r.findings.push_back(f);
+    for (auto& f : t.findings.take()) r.findings.push_back(std::move(f));
     addresses += t.addresses;
     listed += t.listed;
     unknown += t.unknown;
@@ -389,7 +389,7 @@ Result<CommandResult> cmd_ip(Context& ctx) {
   report::Status status = report::Status::ok;
   bool thresholds = ctx.warning || ctx.critical;
   for (const auto& f : r.findings) {
-    if (thresholds && f.id == "dnsbl.listed") continue;
+    if (thresholds && (f.id == "dnsbl.listed" || (f.id == "address.more" && f.get("finding") == "dnsbl.listed"))) continue;
     status = report::worst(status, report::from_severity(f.severity));
   }
   if (thresholds) {

@@ -77,6 +77,15 @@ constexpr MessageText k_messages[] = {
      "Reverse-DNS von {address} konnte nicht geprüft werden",
      "{error}",
      "Später erneut versuchen oder einen anderen Resolver verwenden."},
+    {"address.more",
+     "{count} more addresses with the finding {finding}",
+     "The same as above for {count} further addresses from {first} to {last}; each of them is shown in the "
+     "address list (addresses[] in JSON). Findings of one kind are listed for the first {keep} addresses only.",
+     "",
+     "{count} weitere Adressen mit dem Befund {finding}",
+     "Dasselbe wie oben für {count} weitere Adressen von {first} bis {last}; jede steht in der Adressliste "
+     "(addresses[] in JSON). Befunde einer Art werden nur für die ersten {keep} Adressen einzeln aufgeführt.",
+     ""},
     {"rdns.generic",
      "The PTR name of {address} looks generic or dynamic",
      "{ptr} {reason}. Receivers (T-Online's DIAL tag, Spamhaus PBL practice) treat such names as end-user "

@@ -342,6 +342,20 @@ TEST_SUITE("cli::ip") {
     }
     CHECK(j["listed"] == listings);
     CHECK(j["unknown"] == unknowns);
+    // One kind of finding is listed for the first 10 addresses; the rest are counted in one finding.
+    std::size_t no_ptr = 0, no_ptr_findings = 0;
+    for (const auto& a : j["addresses"]) no_ptr += a["fcrdns_state"] == "no-ptr";
+    json more = nullptr;
+    for (const auto& f : j["findings"]) {
+      no_ptr_findings += f["id"] == "rdns.no-ptr";
+      if (f["id"] == "address.more" && f["args"]["finding"] == "rdns.no-ptr") more = f;
+    }
+    REQUIRE(no_ptr > 10);
+    CHECK(no_ptr_findings == 10);
+    REQUIRE(more.is_object());
+    CHECK(more["args"]["count"] == std::to_string(no_ptr - 10));
+    CHECK(more["severity"] == "critical");
+    CHECK(more["title"] == std::to_string(no_ptr - 10) + " more addresses with the finding rdns.no-ptr");
     CHECK(listings > 0);
     // --timeout keeps the addresses until the end instead of writing them as they come: same document.
     RunResult kept = run_ip({"192.0.2.0/24"}, {"--format", "json", "--timeout", "60"}, k_healthy_lists);

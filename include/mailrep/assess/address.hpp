@@ -72,6 +72,28 @@ struct ScanReport {
 io::Task<ScanReport> scan_addresses(dns::Resolver& resolver, io::Loop& loop, const data::Catalogue& catalogue,
                                     std::vector<Target> targets, ScanOptions options);
 
+/// Findings of many addresses with a bounded number kept: at most `keep` of each id; the rest of
+/// an id becomes one "address.more" finding (same severity and fixer) that counts them. A scan of a
+/// network where every address lacks a PTR stays readable, and its memory stays flat.
+class FindingFolder {
+public:
+  explicit FindingFolder(std::size_t keep = 10) : m_keep(keep) {}
+  void add(Finding f);
+  /// The kept findings in the order they came, then one fold per id that overflowed.
+  [[nodiscard]] std::vector<Finding> take();
+
+private:
+  struct Fold {
+    std::size_t kept = 0, more = 0;
+    Severity severity = Severity::info;
+    Fixer fixer = Fixer::nobody;
+    std::string first, last;
+  };
+  std::size_t m_keep;
+  std::vector<Finding> m_kept;
+  std::vector<std::pair<std::string, Fold>> m_folds;  // by id, in order of first appearance
+};
+
 /// Findings for one address (listings, unknowns, PTR/FCrDNS, generic names) and for the lists.
 [[nodiscard]] std::vector<Finding> address_findings(const AddressReport& a);
 [[nodiscard]] std::vector<Finding> list_findings(const ScanReport& scan);
