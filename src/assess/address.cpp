@@ -332,7 +332,7 @@ std::vector<Finding> address_findings(const AddressReport& a) {
     g.severity = Severity::warning;
     g.who_can_fix = Fixer::provider;
     g.subject = addr;
-    g.arg("address", addr).arg("ptr", a.rdns.ptr.empty() ? "" : a.rdns.ptr.front()).arg("reason", a.generic_reason);
+    g.arg("address", addr).arg("ptr", a.rdns.ptr.empty() ? "" : a.rdns.ptr.front()).arg("reason", a.generic_reason, rdns::generic_name_reason_de(a.generic_reason));
     g.evidence = a.address.ptr_name() + " PTR " + util::join(a.rdns.ptr, ", ");
     out.push_back(std::move(g));
   }

@@ -35,7 +35,8 @@ Result<CommandResult> cmd_auth(Context& ctx) {
     crit += f.severity == Severity::critical;
     warn += f.severity == Severity::warning;
   }
-  r.summary = n.name + ": " + std::to_string(crit) + " critical, " + std::to_string(warn) + " warning(s)";
+  r.summary = n.name + ": " + std::to_string(crit) + (ctx.render.lang == report::Lang::de ? " kritisch, " : " critical, ") +
+              std::to_string(warn) + (ctx.render.lang == report::Lang::de ? " Warnung(en)" : " warning(s)");
   unsigned best_bits = 0;
   for (const auto& s : audit.dkim.selectors)
     if (s.key && s.key->bits > best_bits) best_bits = s.key->bits;

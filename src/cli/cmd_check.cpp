@@ -68,7 +68,8 @@ std::string provider_report(const assess::CheckReport& rep, const std::vector<Fi
              (l.list->delist.empty() ? "" : (de ? " (Austragung: " : " (delisting: ") + l.list->delist + ")") + "\n";
     }
     if (!a.generic_reason.empty())
-      out += (de ? "    der PTR-Name wirkt generisch: " : "    the PTR name looks generic: ") + a.generic_reason + "\n";
+      out += (de ? "    der PTR-Name wirkt generisch: " + rdns::generic_name_reason_de(a.generic_reason)
+                 : "    the PTR name looks generic: " + a.generic_reason) + "\n";
   }
   for (const auto& i : rep.imprints)
     if (i.state != assess::ImprintState::found)
@@ -260,9 +261,14 @@ CommandResult check_result(const Context& ctx, const assess::CheckReport& rep, s
   r.text = t;
   std::size_t likely_rejected = 0;
   for (const auto& v : rep.receivers) likely_rejected += v.verdict == assess::Verdict::likely_rejected;
-  r.summary = rep.domain + ": score " + std::to_string(rep.score) + "/100, " + std::to_string(rep.scan.addresses.size()) +
-              " sending address(es), " + std::to_string(rep.scan.listed) + " listing(s), " + std::to_string(likely_rejected) +
-              " receiver(s) likely rejecting";
+  if (ctx.render.lang == report::Lang::de)
+    r.summary = rep.domain + ": Bewertung " + std::to_string(rep.score) + "/100, " + std::to_string(rep.scan.addresses.size()) +
+                " sendende Adresse(n), " + std::to_string(rep.scan.listed) + " Listung(en), " + std::to_string(likely_rejected) +
+                " Empfänger lehnen wahrscheinlich ab";
+  else
+    r.summary = rep.domain + ": score " + std::to_string(rep.score) + "/100, " + std::to_string(rep.scan.addresses.size()) +
+                " sending address(es), " + std::to_string(rep.scan.listed) + " listing(s), " + std::to_string(likely_rejected) +
+                " receiver(s) likely rejecting";
 
   // ---- perfdata and metrics ----
   std::string warn = ctx.warning ? ctx.warning->text : "", crit = ctx.critical ? ctx.critical->text : "";

@@ -402,10 +402,15 @@ Result<CommandResult> cmd_ip(Context& ctx) {
   else if (unknown > 0 || !unfinished.empty()) status = report::worst(status, report::Status::warning);
   r.status = status;
 
-  r.summary = std::to_string(addresses) + " address(es), " + std::to_string(listed) + " listing(s), " +
-              std::to_string(unknown) + " unknown, " + std::to_string(lists_used) + " list(s)";
-  if (!unfinished.empty()) r.summary += ", " + std::to_string(unfinished.size()) + " target(s) not finished before the deadline";
-  if (addresses == 0 && !unresolved.empty()) r.summary = "no address found: " + unresolved.front();
+  const bool de = ctx.render.lang == report::Lang::de;
+  r.summary = de ? std::to_string(addresses) + " Adresse(n), " + std::to_string(listed) + " Listung(en), " +
+                       std::to_string(unknown) + " unbekannt, " + std::to_string(lists_used) + " Liste(n)"
+                 : std::to_string(addresses) + " address(es), " + std::to_string(listed) + " listing(s), " +
+                       std::to_string(unknown) + " unknown, " + std::to_string(lists_used) + " list(s)";
+  if (!unfinished.empty())
+    r.summary += ", " + std::to_string(unfinished.size()) +
+                 (de ? " Ziel(e) vor Ablauf der Frist nicht fertig" : " target(s) not finished before the deadline");
+  if (addresses == 0 && !unresolved.empty()) r.summary = (de ? "keine Adresse gefunden: " : "no address found: ") + unresolved.front();
   auto secs = static_cast<double>(elapsed.count()) / 1000.0;
   std::string warn = ctx.warning ? ctx.warning->text : "", crit = ctx.critical ? ctx.critical->text : "";
   std::string time_crit = ctx.vm.count("timeout") ? ctx.vm["timeout"].as<std::string>() : "";

@@ -341,9 +341,12 @@ Result<bool> finish_monitoring(Context& ctx, Monitoring& m, const std::vector<mo
   r.data["changes"] = changes;
   r.data["state_file"] = m.state->path();
   r.long_output.insert(r.long_output.begin(), lines.begin(), lines.end());
-  if (!r.summary.empty())
-    r.summary += ", " + std::to_string(real_changes) + " change(s)" +
-                 (u.changes.size() > real_changes ? ", " + std::to_string(u.changes.size() - real_changes) + " still unknown" : "");
+  if (!r.summary.empty()) {
+    const bool de_summary = ctx.render.lang == report::Lang::de;
+    r.summary += ", " + std::to_string(real_changes) + (de_summary ? " Änderung(en)" : " change(s)");
+    if (u.changes.size() > real_changes)
+      r.summary += ", " + std::to_string(u.changes.size() - real_changes) + (de_summary ? " weiterhin unbekannt" : " still unknown");
+  }
 
   std::string block;
   for (const auto& l : lines) block += l + "\n";

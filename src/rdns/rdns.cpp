@@ -113,4 +113,12 @@ std::string generic_name_reason(const std::string& ptr_name, const util::IpAddre
   return {};
 }
 
+std::string generic_name_reason_de(std::string_view reason) {
+  if (reason == "contains the address digits") return "enthält die Ziffern der Adresse";
+  if (reason == "contains the address in hex") return "enthält die Adresse in Hexadezimalform";
+  if (reason == "host label made mostly of digits") return "der Hostteil besteht überwiegend aus Ziffern";
+  if (reason.starts_with("contains ")) return "enthält " + std::string(reason.substr(9));
+  return std::string(reason);
+}
+
 }  // namespace mailrep::rdns

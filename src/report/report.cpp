@@ -105,7 +105,7 @@ std::map<std::string, const MessageText*, std::less<>>& registry() {
 }
 std::mutex g_registry_mutex;
 
-std::string substitute(std::string_view tmpl, const Finding& f) {
+std::string substitute(std::string_view tmpl, const Finding& f, bool de) {
   std::string out;
   std::size_t i = 0;
   while (i < tmpl.size()) {
@@ -113,7 +113,8 @@ std::string substitute(std::string_view tmpl, const Finding& f) {
       auto close = tmpl.find('}', i);
       if (close != std::string_view::npos) {
         std::string_view name = tmpl.substr(i + 1, close - i - 1);
-        out += f.get(name);
+        std::string_view german = de ? f.get(std::string(name) + std::string(Finding::k_german_suffix)) : std::string_view();
+        out += german.empty() ? f.get(name) : german;
         i = close + 1;
         continue;
       }
@@ -151,9 +152,9 @@ FindingText localize(const Finding& f, Lang lang) {
     return t;
   }
   bool de = lang == Lang::de;
-  t.title = substitute(de ? m->de_title : m->en_title, f);
-  t.detail = substitute(de ? m->de_detail : m->en_detail, f);
-  t.fix = substitute(de ? m->de_fix : m->en_fix, f);
+  t.title = substitute(de ? m->de_title : m->en_title, f, de);
+  t.detail = substitute(de ? m->de_detail : m->en_detail, f, de);
+  t.fix = substitute(de ? m->de_fix : m->en_fix, f, de);
   return t;
 }
 
@@ -170,7 +171,8 @@ nlohmann::json finding_json(const Finding& f, Lang lang) {
   if (!f.subject.empty()) j["subject"] = f.subject;
   if (!f.args.empty()) {
     nlohmann::json a = nlohmann::json::object();
-    for (const auto& [k, v] : f.args) a[k] = v;
+    for (const auto& [k, v] : f.args)
+      if (!k.ends_with(Finding::k_german_suffix)) a[k] = v;
     j["args"] = a;
   }
   return j;

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_runner.hpp"
+#include "https_server.hpp"
 
 using mailrep::test::run_mailrep;
 using nlohmann::json;
@@ -39,6 +40,58 @@ TEST_SUITE("cli::auth") {
     for (const char* key : {"mta_sts", "tls_rpt", "bimi"}) CHECK(j.contains(key));
     CHECK(has_finding(j, "mtasts.missing"));
   }
+  TEST_CASE("auth: MTA-STS policy over HTTPS, TLS-RPT and BIMI from the DNS world") {
+    using mailrep::test::HttpServer;
+    using mailrep::test::TestPki;
+    auto pki = TestPki::create({"mta-sts.sts.test"});
+    REQUIRE(pki);
+    auto server = HttpServer::start(HttpServer::Mode::https, pki.get());
+    REQUIRE(server);
+    mailrep::test::HttpRoute policy;
+    policy.body = "version: STSv1\r\nmode: enforce\r\nmx: mx1.sts.test\r\nmax_age: 604800\r\n";
+    server->route("/.well-known/mta-sts.txt", policy);
+    auto a = mailrep::test::world_resolver_args();
+    for (const std::string& s : std::vector<std::string>{"--ca-file", pki->ca_file(), "--https-port",
+                                                         std::to_string(server->port()), "--timeout-ms", "3000",
+                                                         "--format", "json", "auth", "sts.test"})
+      a.push_back(s);
+    auto r = run_mailrep(a);
+    INFO("stdout: " << r.out << "\nstderr: " << r.err);
+    json j = json::parse(r.out);
+    CHECK(j["mta_sts"]["record"] == "v=STSv1; id=20261126T000000");
+    CHECK(j["mta_sts"]["mode"] == "enforce");
+    CHECK(j["mta_sts"]["max_age"] == 604800);
+    CHECK(j["mta_sts"]["mx"] == json::array({"mx1.sts.test"}));
+    CHECK(j["mta_sts"]["mx_unmatched"] == json::array({"mx2.other.test"}));
+    CHECK_FALSE(j["mta_sts"].contains("fetch_error"));
+    CHECK(has_finding(j, "mtasts.mx-mismatch"));
+    CHECK_FALSE(has_finding(j, "mtasts.policy-unreachable"));
+    CHECK(j["tls_rpt"]["rua"] == json::array({"mailto:tlsrpt@sts.test", "https://reports.sts.test/tlsrpt"}));
+    CHECK_FALSE(has_finding(j, "tlsrpt.missing"));
+    CHECK(j["bimi"]["logo"] == "https://sts.test/brand/logo.svg");
+    CHECK(j["bimi"]["record_domain"] == "sts.test");
+    CHECK(has_finding(j, "bimi.no-vmc"));
+    // The policy was fetched once, by name, over HTTPS.
+    auto seen = server->requests();
+    REQUIRE(seen.size() == 1);
+    CHECK(seen[0].path == "/.well-known/mta-sts.txt");
+    CHECK(seen[0].host.rfind("mta-sts.sts.test", 0) == 0);
+
+    // A policy host whose certificate names another host: no policy, the reason said, never "enforce".
+    auto b = mailrep::test::world_resolver_args();
+    for (const std::string& s : std::vector<std::string>{"--ca-file", pki->ca_file(), "--https-port",
+                                                         std::to_string(server->port()), "--timeout-ms", "3000",
+                                                         "--format", "json", "auth", "badcert.sts.test"})
+      b.push_back(s);
+    auto bad = run_mailrep(b);
+    INFO("stdout: " << bad.out << "\nstderr: " << bad.err);
+    json k = json::parse(bad.out);
+    CHECK(k["mta_sts"]["record"] == "v=STSv1; id=1");
+    CHECK_FALSE(k["mta_sts"].contains("mode"));
+    CHECK(k["mta_sts"]["fetch_error"].get<std::string>().find("certificate") != std::string::npos);
+    CHECK(has_finding(k, "mtasts.policy-unreachable"));
+  }
+
   TEST_CASE("auth: two SPF records and p=none") {
     auto r = run({"--format", "json", "auth", "baeckerei-schmidt.test"});
     CHECK(r.exit_code == 2);

@@ -979,6 +979,12 @@ std::unique_ptr<FaultServer> FaultServer::start(std::uint16_t port) {
       std::fprintf(stderr, "fault_server: socket: %s\n", std::strerror(errno));
       return nullptr;
     }
+    // A server built for bursts: a window of queries arriving while this (maybe sanitised, maybe
+    // descheduled) thread is busy must wait in the socket, not be dropped. FORCE works as root and
+    // goes past rmem_max; otherwise the kernel caps the plain request.
+    const int rcvbuf = 4 << 20;
+    if (::setsockopt(udp.get(), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0)
+      (void)::setsockopt(udp.get(), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);

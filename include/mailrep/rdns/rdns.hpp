@@ -29,5 +29,7 @@ io::Task<RdnsResult> check(dns::Resolver& resolver, util::IpAddress address);
 /// Heuristic: does a PTR name look generic/dynamic (address digits, dyn, pool, dsl, dialup ...)?
 /// Returns the reason, or empty when it looks like a proper mail server name.
 [[nodiscard]] std::string generic_name_reason(const std::string& ptr_name, const util::IpAddress& address);
+/// The German words for a reason generic_name_reason() gave.
+[[nodiscard]] std::string generic_name_reason_de(std::string_view reason);
 
 }  // namespace mailrep::rdns

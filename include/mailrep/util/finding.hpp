@@ -44,6 +44,12 @@ struct Finding {
     args.emplace_back(std::move(name), std::move(value));
     return *this;
   }
+  /// A value that is itself words (a heuristic's reason): the German text uses `german` for {name}.
+  Finding& arg(std::string name, std::string value, std::string german) {
+    args.emplace_back(name + std::string(k_german_suffix), std::move(german));
+    return arg(std::move(name), std::move(value));
+  }
+  static constexpr std::string_view k_german_suffix = "@de";
   [[nodiscard]] std::string_view get(std::string_view name) const {
     for (const auto& [k, v] : args)
       if (k == name) return v;

@@ -468,14 +468,16 @@ io::Task<DkimReport> check_dkim(dns::Resolver& resolver, std::string domain, std
     if (dns_errors == 0 || rep.domainkey_exists == false) {
       Finding f = make("dkim.none-found", rep.domainkey_exists == false ? Severity::warning : Severity::info, rep.domain);
       f.arg("count", format_uint(rep.probed));
+      const std::string dk = "_domainkey." + rep.domain;
       if (rep.domainkey_exists == false)
-        f.arg("reason", "_domainkey." + rep.domain + " does not exist (NXDOMAIN), so no key is published under "
-                        "this domain at any selector");
+        f.arg("reason", dk + " does not exist (NXDOMAIN), so no key is published under this domain at any selector",
+              dk + " existiert nicht (NXDOMAIN), also ist unter dieser Domain bei keinem Selektor ein Schlüssel veröffentlicht");
       else if (rep.domainkey_exists == true)
-        f.arg("reason", "_domainkey." + rep.domain + " exists, so keys are probably published under selectors "
-                        "not on the list");
+        f.arg("reason", dk + " exists, so keys are probably published under selectors not on the list",
+              dk + " existiert, die Schlüssel liegen also wahrscheinlich unter Selektoren, die nicht auf der Liste stehen");
       else
-        f.arg("reason", "whether _domainkey." + rep.domain + " exists could not be determined");
+        f.arg("reason", "whether " + dk + " exists could not be determined",
+              "ob " + dk + " existiert, ließ sich nicht feststellen");
       rep.findings.push_back(std::move(f));
     }
   }

@@ -54,3 +54,17 @@ TEST_SUITE("report") {
     CHECK(j["findings"][0]["evidence"] == "\\x1b[2J");
   }
 }
+
+TEST_SUITE("report::localize") {
+  TEST_CASE("an argument made of words has a German value for the German text, JSON args stay plain") {
+    static const mailrep::MessageText k_text[] = {
+        {"test.reason-arg", "{name} looks generic: {reason}", "", "", "{name} wirkt generisch: {reason}", "", ""}};
+    mailrep::report::register_messages(k_text);
+    mailrep::Finding f{"test.reason-arg", mailrep::Severity::warning, mailrep::Fixer::provider, {}, "", ""};
+    f.arg("name", "dsl-1.example").arg("reason", "contains \"dsl\"", "enthält \"dsl\"");
+    CHECK(mailrep::report::localize(f, mailrep::report::Lang::en).title == "dsl-1.example looks generic: contains \"dsl\"");
+    CHECK(mailrep::report::localize(f, mailrep::report::Lang::de).title == "dsl-1.example wirkt generisch: enthält \"dsl\"");
+    auto j = mailrep::report::finding_json(f, mailrep::report::Lang::de);
+    CHECK(j["args"] == nlohmann::json({{"name", "dsl-1.example"}, {"reason", "contains \"dsl\""}}));
+  }
+}
