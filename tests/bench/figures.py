@@ -4,7 +4,7 @@
   figures.py names NET ZONES_SUFFIX LISTS OUT          dnsperf input: NET's reversed addresses x LISTS zones (A)
   figures.py dnsperf OUTPUT                            queries per second of a dnsperf run (prints one number)
   figures.py proxy LOG                                 "forwarded distinct": the delay proxy's exit counters
-  figures.py dnsbl OUT.json EXPECT.json NET SECS RSS_KIB RTT_MS CAPACITY PROXY_STDERR SUMMARY
+  figures.py dnsbl OUT.json EXPECT.json NET SECS RSS_KIB RTT_MS CAPACITY PROXY_STDERR SUMMARY [WINDOW WINDOW_CAPACITY]
                                                        one mailrep ip run: exact answers, queries, resends, floor
   figures.py count-mailrep OUT.json | count-check-rbl OUTPUT
                                                        listings found (pairs) in a tool's output
@@ -74,7 +74,7 @@ def cmd_waves(path, rtt_ms, limit="12"):
     print(f"{len(rows)} queries in {len(w)} dependent round(s) of queries (sizes: {shape})")
 
 
-def cmd_dnsbl(out_json, expect_json, net, secs, rss, rtt_ms, capacity, proxy_log, summary):
+def cmd_dnsbl(out_json, expect_json, net, secs, rss, rtt_ms, capacity, proxy_log, summary, window="", window_capacity=""):
     d = json.load(open(out_json))
     e = json.load(open(expect_json))
     secs, rss, rtt, cap = float(secs), int(rss), float(rtt_ms) / 1000, float(capacity)
@@ -106,6 +106,12 @@ def cmd_dnsbl(out_json, expect_json, net, secs, rss, rtt_ms, capacity, proxy_log
               f"-> retransmissions {resent} ({100 * resent / max(1, c['distinct']):.2f}%), proxy dropped {c['dropped']}")
     print(f"   wall {secs:.2f}s, floor {floor:.2f}s (3 RTT + {expected} queries / {cap:.0f} qps) -> wall/floor = {secs / floor:.2f}; "
           f"peak RSS {rss} KiB ({rss / n:.1f} KiB per address)")
+    if window and window_capacity:
+        # The same path with the same number of queries in flight as mailrep: what the window allows.
+        wcap = float(window_capacity)
+        wfloor = 3 * rtt + expected / wcap
+        print(f"   at mailrep's window ({window} in flight; dnsperf -q {window}: {wcap:.0f} qps): floor {wfloor:.2f}s "
+              f"-> wall/floor = {secs / wfloor:.2f}")
     print(f"   per (address, list) pair: {1e6 * secs / (n * lists):.1f} us")
     json.dump({"secs": secs, "floor": floor, "pairs": n * lists, "rtt": rtt}, open(summary, "w"))
 
