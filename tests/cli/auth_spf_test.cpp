@@ -50,12 +50,16 @@ TEST_SUITE("cli::auth") {
     mailrep::test::HttpRoute policy;
     policy.body = "version: STSv1\r\nmode: enforce\r\nmx: mx1.sts.test\r\nmax_age: 604800\r\n";
     server->route("/.well-known/mta-sts.txt", policy);
-    auto a = mailrep::test::world_resolver_args();
-    for (const std::string& s : std::vector<std::string>{"--ca-file", pki->ca_file(), "--https-port",
-                                                         std::to_string(server->port()), "--timeout-ms", "3000",
-                                                         "--format", "json", "auth", "sts.test"})
-      a.push_back(s);
-    auto r = run_mailrep(a);
+    // mailrep auth DOMAIN with this test's CA, its HTTPS server standing in for port 443.
+    auto auth_json = [&](const std::string& domain) {
+      auto a = mailrep::test::world_resolver_args();
+      for (const std::string& s : std::vector<std::string>{"--ca-file", pki->ca_file(), "--https-port",
+                                                           std::to_string(server->port()), "--timeout-ms", "3000",
+                                                           "--format", "json", "auth", domain})
+        a.push_back(s);
+      return run_mailrep(a);
+    };
+    auto r = auth_json("sts.test");
     INFO("stdout: " << r.out << "\nstderr: " << r.err);
     json j = json::parse(r.out);
     CHECK(j["mta_sts"]["record"] == "v=STSv1; id=20261126T000000");
@@ -78,12 +82,7 @@ TEST_SUITE("cli::auth") {
     CHECK(seen[0].host.rfind("mta-sts.sts.test", 0) == 0);
 
     // A policy host whose certificate names another host: no policy, the reason said, never "enforce".
-    auto b = mailrep::test::world_resolver_args();
-    for (const std::string& s : std::vector<std::string>{"--ca-file", pki->ca_file(), "--https-port",
-                                                         std::to_string(server->port()), "--timeout-ms", "3000",
-                                                         "--format", "json", "auth", "badcert.sts.test"})
-      b.push_back(s);
-    auto bad = run_mailrep(b);
+    auto bad = auth_json("badcert.sts.test");
     INFO("stdout: " << bad.out << "\nstderr: " << bad.err);
     json k = json::parse(bad.out);
     CHECK(k["mta_sts"]["record"] == "v=STSv1; id=1");
