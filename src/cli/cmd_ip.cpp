@@ -71,8 +71,12 @@ nlohmann::json address_json(const assess::AddressReport& a) {
   return j;
 }
 
-std::string address_text(const assess::AddressReport& a, report::Lang lang, bool verbose) {
+std::string address_text(const assess::AddressReport& a, report::Lang lang, bool verbose, bool color) {
   bool de = lang == report::Lang::de;
+  // The state word of a line, coloured on a terminal like the findings (red, yellow, cyan).
+  auto word = [color](std::string_view text, const char* ansi) {
+    return color ? std::string(ansi) + std::string(text) + "\033[0m" : std::string(text);
+  };
   std::string out = a.address.to_string();
   out += "  PTR: ";
   out += a.rdns.ptr.empty() ? (a.rdns.fcrdns == rdns::Fcrdns::unknown ? "?" : "-") : util::join(a.rdns.ptr, ", ");
@@ -85,16 +89,16 @@ std::string address_text(const assess::AddressReport& a, report::Lang lang, bool
   out += "\n";
   for (const auto& l : a.listings) {
     for (const auto& h : l.hits)
-      out += "  " + std::string(de ? "GELISTET  " : "LISTED    ") + l.list->id + "  " + h.answer + "  " +
+      out += "  " + word(de ? "GELISTET  " : "LISTED    ", "\033[1;31m") + l.list->id + "  " + h.answer + "  " +
              util::sanitize(h.meaning, 200) + "\n";
     if (!l.txt.empty()) out += "            TXT: " + l.txt + "\n";
     if (!l.list->delist.empty()) out += std::string(de ? "            Austragung: " : "            delist: ") + l.list->delist + "\n";
   }
   for (const auto& l : a.allow)
     for (const auto& h : l.hits)
-      out += "  " + std::string(de ? "POSITIV   " : "ALLOW     ") + l.list->id + "  " + h.answer + "  " + h.meaning + "\n";
+      out += "  " + word(de ? "POSITIV   " : "ALLOW     ", "\033[36m") + l.list->id + "  " + h.answer + "  " + h.meaning + "\n";
   for (const auto& l : a.errors)
-    out += "  " + std::string(de ? "UNBEKANNT " : "UNKNOWN   ") + l.list->id + "  " + util::sanitize(l.error, 200) + "\n";
+    out += "  " + word(de ? "UNBEKANNT " : "UNKNOWN   ", "\033[33m") + l.list->id + "  " + util::sanitize(l.error, 200) + "\n";
   if (verbose || a.listings.empty())
     out += "  " + std::to_string(a.not_listed) + (de ? " von " : " of ") + std::to_string(a.lists_checked) +
            (de ? " Listen: nicht gelistet\n" : " lists: not listed\n");
@@ -107,14 +111,15 @@ std::string address_text(const assess::AddressReport& a, report::Lang lang, bool
 /// holds a bounded number of address reports (assess::ScanOptions::on_address).
 class AddressOutput {
 public:
-  AddressOutput(report::Format format, report::Lang lang, bool verbose, std::size_t targets, bool stream)
-      : m_format(format), m_lang(lang), m_verbose(verbose), m_stream(stream), m_waiting(targets), m_done(targets, false) {}
+  AddressOutput(report::Format format, report::Lang lang, bool verbose, bool color, std::size_t targets, bool stream)
+      : m_format(format), m_lang(lang), m_verbose(verbose), m_color(color), m_stream(stream), m_waiting(targets),
+        m_done(targets, false) {}
 
   [[nodiscard]] bool active() const { return m_format == report::Format::text || m_format == report::Format::json; }
 
   void address(std::size_t target, const assess::AddressReport& a) {
     if (!active()) return;
-    if (m_format == report::Format::text) put(target, address_text(a, m_lang, m_verbose));
+    if (m_format == report::Format::text) put(target, address_text(a, m_lang, m_verbose, m_color));
     else put(target, address_json(a).dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
   }
   void line(std::size_t target, std::string text) {
@@ -181,6 +186,7 @@ private:
   report::Format m_format;
   report::Lang m_lang;
   bool m_verbose;
+  bool m_color;
   bool m_stream;
   bool m_suppressed = false;
   bool m_opened = false;  // JSON: the document's head is out
@@ -325,7 +331,7 @@ Result<CommandResult> cmd_ip(Context& ctx) {
   batch->results.resize(parsed.size());
   batch->observe = static_cast<bool>(mon->state);
   batch->out = std::make_unique<AddressOutput>(show_addresses ? format : report::Format::nagios, ctx.render.lang,
-                                               ctx.render.verbose, parsed.size(), stream);
+                                               ctx.render.verbose, ctx.render.color, parsed.size(), stream);
   const auto started = io::Clock::now();
   auto finished = run_pool(ctx, parsed.size(), 32, [batch](std::size_t i) { return scan_one(batch, i); }, mon->deadline);
   batch->closed = true;
@@ -471,7 +477,13 @@ Result<CommandResult> cmd_ip(Context& ctx) {
       observations.push_back(std::move(o));
     }
     auto done = finish_monitoring(ctx, *mon, observations, r);
-    if (!done) return tl::unexpected(done.error());
+    if (!done && !batch->out->started()) return tl::unexpected(done.error());
+    if (!done) {
+      // The addresses are already out: end the output properly, the run is UNKNOWN with the reason.
+      r.status = report::Status::unknown;
+      r.summary = util::sanitize(done.error().message, 300);
+      *ctx.err << "mailrep: " << r.summary << "\n";
+    }
   }
   // JSON: the addresses were written (or kept) as they came; the rest of the document follows.
   if (show_addresses && format == report::Format::json) {

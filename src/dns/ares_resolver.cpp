@@ -103,6 +103,7 @@ struct AresResolver::Impl {
     Impl* owner = nullptr;
     ChannelPtr channel;
     ServerAddress server;
+    std::string label;  // server.to_string(), made once: every answer names its server
   };
   struct Flight {
     Query query;
@@ -110,8 +111,10 @@ struct AresResolver::Impl {
     int attempts_sent = 0;
     int outstanding = 0;            // attempts whose callback has not come yet
     std::uint64_t generation = 0;   // tells this flight from an earlier one of the same key
-    io::Loop::TimerId hedge = 0;    // the adaptive retransmission timer
+    io::Loop::TimerId hedge = 0;    // the adaptive retransmission timer (cancelled when the flight ends)
     Answer last;                    // the outcome of the latest failed attempt
+    Impl* owner = nullptr;
+    const std::string* key = nullptr;  // the flights map's own key (stable while the flight lives)
   };
   struct Attempt {  // the c-ares callback argument
     Impl* impl;
@@ -173,6 +176,7 @@ struct AresResolver::Impl {
       auto ch = std::make_unique<Channel>();
       ch->owner = this;
       ch->server = server;
+      ch->label = server.to_string();
       ares_options opts{};
       int mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB | ARES_OPT_SOCK_RCVBUF | ARES_OPT_SOCK_SNDBUF;
       // NOCHECKRESP: hand us SERVFAIL/REFUSED instead of silently skipping the server (c-ares 1.18).
@@ -343,14 +347,15 @@ struct AresResolver::Impl {
     if (f.hedge) loop.cancel_timer(f.hedge);
     f.hedge = 0;
     if (f.attempts_sent < 1 + options.retries) {
-      std::uint64_t gen = f.generation;
-      f.hedge = loop.add_timer(io::Clock::now() + rto(), [this, key, gen] {
-        auto it = flights.find(key);
-        if (it == flights.end() || it->second.generation != gen) return;
-        it->second.hedge = 0;
-        ++stats.retries;
-        send(key);
-        ensure_timer();
+      // The flight outlives its hedge timer (finish() and the next send() cancel it), so the
+      // callback holds just the flight: no key copy, small enough for std::function's own storage.
+      Flight* flight = &f;
+      f.hedge = loop.add_timer(io::Clock::now() + rto(), [flight] {
+        Impl* self = flight->owner;
+        flight->hedge = 0;
+        ++self->stats.retries;
+        self->send(*flight->key);
+        self->ensure_timer();
       });
     }
     auto* attempt = new Attempt{this, key, idx, f.generation, io::Clock::now()};
@@ -385,7 +390,7 @@ struct AresResolver::Impl {
         default: a.outcome = Outcome::error; a.detail = ares_strerror(status); break;
       }
     }
-    a.server = self->channels[attempt->channel]->server.to_string();
+    a.server = self->channels[attempt->channel]->label;
     // Retry what may succeed elsewhere or later; facts and malformed answers are final.
     bool retryable = a.outcome == Outcome::timeout || a.outcome == Outcome::servfail ||
                      (a.outcome == Outcome::refused && self->channels.size() > 1) ||
@@ -432,6 +437,8 @@ struct AresResolver::Impl {
       auto [it, fresh] = impl->flights.try_emplace(key);
       it->second.waiters.push_back(Waiter{h, &result});
       if (fresh) {
+        it->second.owner = impl;
+        it->second.key = &it->first;
         it->second.query = query;
         it->second.generation = impl->next_generation++;
         impl->submit(key, query.name);
