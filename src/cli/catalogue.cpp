@@ -60,7 +60,7 @@ Result<data::Catalogue> load_catalogue(Context& ctx) {
   if (auto ok = data::apply_keys(*cat, keys); !ok) return tl::unexpected(ok.error());
   // Lists whose operators punish bursts are paced by the resolver (after apply_keys: the zone asked).
   for (const auto& list : cat->lists)
-    if (list.queryable() && list.rate_limit_qps > 0) ctx.limit_zone({list.zone, list.rate_limit_qps, list.rate_burst});
+    if (list.queryable() && list.rate_limit_qps > 0) ctx.limit_zone({list.rate_zone(), list.rate_limit_qps, list.rate_burst});
   return cat;
 }
 

@@ -261,18 +261,31 @@ io::Task<void> scan_one(std::shared_ptr<IpBatch> b, std::size_t i) {
   b->out->target_done(i);
 }
 
-/// Queries that a list's rate limit will hold back in this run: a note, so that a slow scan is
-/// explained before it starts.
+/// Queries that a rate limit will hold back in this run: a note, so that a slow scan is explained
+/// before it starts. Lists sharing a limit (rate_scope) are counted together.
 void note_rate_limits(Context& ctx, const data::Catalogue& cat, std::uint64_t addresses) {
+  struct Scope {
+    std::vector<std::string> ids;
+    double qps = 0, burst = 1;
+  };
+  std::map<std::string, Scope> scopes;
   for (const auto& list : cat.lists) {
-    if (!list.queryable() || list.rate_limit_qps <= 0) continue;
+    if (!list.queryable() || list.rate_limit_qps <= 0 || !list.ipv4) continue;
     if (list.kind != data::ListKind::ip && list.kind != data::ListKind::allow_ip) continue;
-    if (static_cast<double>(addresses) <= list.rate_burst) continue;
-    double secs = (static_cast<double>(addresses) - list.rate_burst) / list.rate_limit_qps;
-    if (secs < 2) continue;
-    ctx.notes.push_back("list '" + list.id + "' is asked at most " + util::format_double(list.rate_limit_qps, 1) +
-                        " times a second (its operator's terms): " + std::to_string(addresses) + " addresses take about " +
-                        util::format_double(secs, 0) + " s. Leave it out with a --lists file to go faster.");
+    Scope& s = scopes[list.rate_zone()];
+    s.ids.push_back("'" + list.id + "'");
+    s.qps = list.rate_limit_qps;
+    s.burst = list.rate_burst;
+  }
+  for (const auto& [zone, s] : scopes) {
+    double queries = static_cast<double>(addresses) * static_cast<double>(s.ids.size());
+    double secs = (queries - s.burst) / s.qps;
+    if (queries <= s.burst || secs < 2) continue;
+    std::string who = s.ids.size() == 1 ? "list " + s.ids.front() + " is" : "lists " + util::join(s.ids, ", ") + " are";
+    ctx.notes.push_back(who + " asked at most " + util::format_double(s.qps, 1) +
+                        " times a second (the operator's terms): " + std::to_string(addresses) + " addresses take about " +
+                        util::format_double(secs, 0) + " s. Leave " + (s.ids.size() == 1 ? "it" : "them") +
+                        " out with a --lists file to go faster.");
   }
 }
 

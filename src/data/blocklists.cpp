@@ -288,7 +288,7 @@ Parsed<Blocklist> read_list(const toml::table& t) {
   if (auto ok = check_keys(t,
                            {"id", "name", "zone", "kind", "ipv4", "ipv6", "weight", "delist", "access", "source",
                             "enabled", "dead", "dead_reason", "keyed", "requires_key", "key_zone", "query",
-                            "rate_limit_qps", "rate_burst", "test_points", "answer", "error"},
+                            "rate_limit_qps", "rate_burst", "rate_scope", "test_points", "answer", "error"},
                            "[[list]]");
       !ok)
     return tl::unexpected(ok.error());
@@ -400,6 +400,17 @@ Parsed<Blocklist> read_list(const toml::table& t) {
     if (!burst || !(*burst >= 1) || *burst > static_cast<double>(max_rate_limit_qps))
       return bad(*n, "'rate_burst' must be a number of queries from 1 to " + format_uint(max_rate_limit_qps));
     list.rate_burst = *burst;
+  }
+  auto scope = read_zone(t, "rate_scope", false);
+  if (!scope) return tl::unexpected(scope.error());
+  if (*scope) {
+    const toml::node& n = *t.get("rate_scope");
+    if (!t.get("rate_limit_qps")) return bad(n, "'rate_scope' needs 'rate_limit_qps'");
+    const std::string& sc = **scope;
+    const bool parent = list.zone == sc || (list.zone.size() > sc.size() && list.zone.ends_with(sc) &&
+                                           list.zone[list.zone.size() - sc.size() - 1] == '.');
+    if (!parent) return bad(n, "'rate_scope' " + quoted(sc) + " must be the zone or a parent of it");
+    list.rate_scope = sc;
   }
 
   auto points = read_test_points(t, list);

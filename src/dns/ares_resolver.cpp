@@ -255,7 +255,57 @@ struct AresResolver::Impl {
   static constexpr std::size_t k_initial_window = 128;
   std::size_t cwnd = k_initial_window;
 
+  // A resolver that has answered nothing at all while k_trip_after queries failed for good is
+  // unreachable (nothing listens, or every datagram is lost): the queries still waiting, in the
+  // window's queue or a zone's rate queue, fail at once with the same reason instead of each
+  // costing its own attempts (a paced list would otherwise hold an unreachable run for minutes).
+  // The first response of any kind closes the breaker again.
+  static constexpr std::uint64_t k_trip_after = 20;
+  std::uint64_t failed_unanswered = 0;
+  bool tripped = false;
+  Answer trip_answer;
+
+  void fail_unsent(const std::string& key) {
+    auto node = flights.extract(key);
+    if (node.empty()) return;
+    Answer a = trip_answer;
+    a.query = node.mapped().query;
+    for (auto& w : node.mapped().waiters) {
+      *w.out = a;
+      loop.post(w.handle);
+    }
+  }
+
+  void trip(const Answer& last) {
+    tripped = true;
+    trip_answer = last;
+    trip_answer.detail = "not sent: the resolver answered none of " + std::to_string(failed_unanswered) +
+                         " queries (last: " + last.detail + ")";
+    while (!pending.empty()) {
+      std::string key = std::move(pending.front());
+      pending.pop_front();
+      fail_unsent(key);
+    }
+    for (auto& [zone, z] : zone_limits) {
+      if (z.timer) loop.cancel_timer(z.timer);
+      z.timer = 0;
+      while (!z.queue.empty()) {
+        std::string key = std::move(z.queue.front());
+        z.queue.pop_front();
+        fail_unsent(key);
+      }
+    }
+  }
+
   void start_pending() {
+    if (tripped) {
+      while (!pending.empty()) {
+        std::string key = std::move(pending.front());
+        pending.pop_front();
+        fail_unsent(key);
+      }
+      return;
+    }
     while (!pending.empty() && in_flight < std::min(options.concurrency, cwnd)) {
       std::string next = std::move(pending.front());
       pending.pop_front();
@@ -266,6 +316,10 @@ struct AresResolver::Impl {
   }
 
   void submit(const std::string& key, const std::string& name) {
+    if (tripped) {
+      fail_unsent(key);
+      return;
+    }
     if (!zone_limits.empty()) {
       if (auto* z = zone_limit_of(name)) {
         refill(*z);
@@ -376,6 +430,7 @@ struct AresResolver::Impl {
     Answer a;
     if (abuf && alen > 0) {
       ++self->stats.responses;
+      self->tripped = false;
       self->sample_rtt(attempt->sent_at);
       if (self->cwnd < self->options.concurrency) ++self->cwnd;
       a = detail::parse_response(f.query, abuf, static_cast<std::size_t>(alen));
@@ -409,6 +464,8 @@ struct AresResolver::Impl {
   }
 
   void finish(const std::string& key, Answer a) {
+    const bool trips = !tripped && stats.responses == 0 && a.outcome == Outcome::timeout && ++failed_unanswered >= k_trip_after;
+    if (trips) trip(a);
     auto node = flights.extract(key);
     Flight& f = node.mapped();
     if (f.hedge) loop.cancel_timer(f.hedge);

@@ -51,4 +51,15 @@ TEST_SUITE("cli::basics") {
     CHECK(r.exit_code == 3);
     CHECK(took < std::chrono::seconds(5));
   }
+  TEST_CASE("an unreachable resolver is not held up by a paced list - a /22 still ends in exit 3 quickly") {
+    // paced-dnsbl.toml allows 20 queries a second: asking about 1,024 addresses would take 51 s.
+    auto start = std::chrono::steady_clock::now();
+    auto r = run_mailrep({"--resolver", "127.0.0.1:9", "--timeout-ms", "300", "--retries", "1", "--lists",
+                          std::string(MAILREP_SOURCE_DIR) + "/tests/lists/paced-dnsbl.toml", "ip", "192.0.2.0/22"});
+    auto took = std::chrono::steady_clock::now() - start;
+    CHECK(r.exit_code == 3);
+    CHECK(r.out.empty());
+    CHECK(r.err.find("no answer from the DNS resolver 127.0.0.1:9") != std::string::npos);
+    CHECK(took < std::chrono::seconds(20));
+  }
 }

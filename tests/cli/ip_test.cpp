@@ -396,7 +396,7 @@ TEST_SUITE("cli::ip") {
     // 64 addresses plus the health probe's queries, one at once, then 20 a second: at least ~3 s. A
     // lower bound only (a busy machine is slower, never faster).
     CHECK(took >= std::chrono::milliseconds(3000));
-    CHECK(contains(r.err, "list 'bl-good' is asked at most 20 times a second (its operator's terms): 64 addresses take about 3 s"));
+    CHECK(contains(r.err, "list 'bl-good' is asked at most 20 times a second (the operator's terms): 64 addresses take about 3 s"));
     json j = json::parse(r.out, nullptr, false);
     REQUIRE_FALSE(j.is_discarded());
     REQUIRE(j["addresses"].size() == 64);

@@ -268,6 +268,31 @@ TEST_SUITE("integration::dns_engine") {
     CHECK(b.server == good->address());
   }
 
+  TEST_CASE("an unreachable resolver: queries waiting in the window or a rate queue fail at once") {
+    io::Loop loop;
+    auto r = make(loop, {dead_port()}, 1, 300ms, 50);
+    r->limit_zone("paced.test", 1, 1);  // 300 queries at 1 per second would take 5 minutes
+    std::vector<io::Task<Answer>> tasks;
+    for (int i = 0; i < 300; ++i) tasks.push_back(one(*r, Query{std::to_string(i) + ".paced.test", RrType::a}));
+    for (int i = 0; i < 300; ++i) tasks.push_back(one(*r, Query{std::to_string(i) + ".other.test", RrType::a}));
+    const auto start = io::Clock::now();
+    loop.run_until([&] {
+      for (auto& t : tasks)
+        if (!t.done()) return false;
+      return true;
+    });
+    CHECK(io::Clock::now() - start < 30s);
+    std::size_t not_sent = 0;
+    for (auto& t : tasks) {
+      Answer a = t.take();
+      CHECK(a.outcome == Outcome::timeout);  // never a fact
+      not_sent += a.detail.rfind("not sent: the resolver answered none of", 0) == 0;
+    }
+    CHECK(not_sent > 500);
+    CHECK(r->stats().sent < 200);
+    CHECK(r->stats().responses == 0);
+  }
+
   TEST_CASE("an unreachable resolver fails quickly, bounded by timeout x attempts") {
     io::Loop loop;
     auto r = make(loop, {dead_port()}, 1, 300ms);

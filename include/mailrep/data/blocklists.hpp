@@ -89,6 +89,14 @@ struct Blocklist {
   QueryForm query_form = QueryForm::address;
   double rate_limit_qps = 0;  ///< 0 = no limit; otherwise max queries per second to this zone
   double rate_burst = 0;      ///< queries that may go at once before the rate applies (>= 1 when limited)
+  std::string rate_scope;     ///< the limit's zone: `zone` or a parent shared with the operator's other lists
+  /// The zone the rate limit is kept for (rate_scope when it covers the zone queried, else zone).
+  [[nodiscard]] std::string rate_zone() const {
+    if (rate_scope.empty() || zone == rate_scope) return zone;
+    const bool under = zone.size() > rate_scope.size() && zone.ends_with(rate_scope) &&
+                       zone[zone.size() - rate_scope.size() - 1] == '.';
+    return under ? rate_scope : zone;
+  }
   TestPoints test_points;
   std::vector<AnswerRule> answers;  ///< first match wins
   std::vector<ErrorRule> errors;    ///< checked before answers

@@ -73,6 +73,20 @@ TEST_CASE("the shipped catalogue loads without errors or warnings") {
   CHECK_MESSAGE(loaded->warnings.empty(), (loaded->warnings.empty() ? std::string() : loaded->warnings.front()));
 }
 
+TEST_CASE("the Spam Eating Monkey lists share one rate limit, as their operator's terms count them together") {
+  auto loaded = mailrep::data::load_blocklists(shipped_path);
+  REQUIRE(loaded.has_value());
+  std::size_t sem = 0;
+  for (const auto& l : loaded->lists) {
+    if (!l.zone.ends_with(".spameatingmonkey.net")) continue;
+    ++sem;
+    CAPTURE(l.id);
+    CHECK(l.rate_limit_qps == doctest::Approx(5.0));
+    CHECK(l.rate_zone() == "spameatingmonkey.net");
+  }
+  CHECK(sem >= 5);
+}
+
 TEST_CASE("shipped catalogue invariants") {
   for (const Blocklist& l : shipped().lists) {
     CAPTURE(l.id);
@@ -308,6 +322,13 @@ TEST_CASE("bad catalogue files are rejected whole with file:line") {
       {"rate_burst below one",
        "[[list]]\nid = \"a\"\nname = \"A\"\nzone = \"a.example\"\nkind = \"ip\"\nrate_limit_qps = 5\nrate_burst = 0.5\n", 7,
        "rate_burst"},
+      {"rate_scope without rate_limit_qps",
+       "[[list]]\nid = \"a\"\nname = \"A\"\nzone = \"bl.a.example\"\nkind = \"ip\"\nrate_scope = \"a.example\"\n", 6,
+       "needs"},
+      {"rate_scope not a parent of the zone",
+       "[[list]]\nid = \"a\"\nname = \"A\"\nzone = \"bl.a.example\"\nkind = \"ip\"\nrate_limit_qps = 5\n"
+       "rate_scope = \"la.example\"\n",
+       7, "parent"},
       {"no lists", "# empty\n", 1, "no [[list]]"},
   };
   for (const Row& row : rows) {
@@ -345,6 +366,7 @@ severity = "warning"
   CHECK(l.weight == 0);
   CHECK(l.rate_limit_qps == doctest::Approx(5.0));
   CHECK(l.rate_burst == doctest::Approx(5.0));  // one second's worth by default
+  CHECK(l.rate_zone() == "bl.example.test");     // no rate_scope: the zone's own limit
   CHECK(l.line == 2);
   CHECK(l.answers.front().line == 8);
   CHECK(mailrep::data::classify(l, ip("127.0.0.5")).state == State::listed);
