@@ -333,6 +333,10 @@ io::Task<CheckReport> run_check(dns::Resolver& resolver, http::Fetcher* fetcher,
       if (list.queryable() && (list.kind == data::ListKind::ip || list.kind == data::ListKind::allow_ip))
         early_probes.push_back(dnsbl::probe(resolver, list, true));
 
+  // Discovery's lookups that need only the domain (SRV, their targets, common submission names)
+  // depend on nothing either: they run alongside the audit, and phase 2 finds them answered.
+  auto discovery_prefetch = discover::prefetch(resolver, input.domain);
+
   // Phase 1: the domain's records (all lookups together inside).
   auto audit_task = audit_domain(resolver, fetcher, input.domain, input.auth);
   report.auth = co_await audit_task;
@@ -371,6 +375,7 @@ io::Task<CheckReport> run_check(dns::Resolver& resolver, http::Fetcher* fetcher,
     report.scan = co_await scan_task;
   }
   report.imprints = co_await imprint_task;
+  co_await discovery_prefetch;  // long done: discover() asked the same names
 
   // Findings.
   for (const auto& f : report.auth.findings) report.findings.push_back(f);

@@ -63,6 +63,10 @@ void collect_spf_domains(const auth::spf::TreeNode& node, std::vector<std::strin
   }
 }
 
+// RFC 6186 submission SRV names and the usual submission host names, for discover() and prefetch().
+const std::string k_srv_prefixes[] = {"_submission._tcp.", "_submissions._tcp."};
+constexpr const char* k_submission_prefixes[] = {"smtp.", "mail."};
+
 void add_provider(std::vector<ProviderHit>& hits, const data::Provider* p, std::string why) {
   for (const auto& h : hits)
     if (h.provider == p) return;
@@ -70,6 +74,21 @@ void add_provider(std::vector<ProviderHit>& hits, const data::Provider* p, std::
 }
 
 }  // namespace
+
+io::Task<void> prefetch(dns::Resolver& resolver, std::string domain) {
+  std::vector<io::Task<dns::Answer>> lookups;
+  for (const char* prefix : k_submission_prefixes)
+    for (auto type : {dns::RrType::a, dns::RrType::aaaa}) lookups.push_back(resolver.lookup(dns::Query{prefix + domain, type}));
+  auto srv1 = resolver.lookup(dns::Query{k_srv_prefixes[0] + domain, dns::RrType::srv});
+  auto srv2 = resolver.lookup(dns::Query{k_srv_prefixes[1] + domain, dns::RrType::srv});
+  dns::Answer s1 = co_await srv1;
+  dns::Answer s2 = co_await srv2;
+  for (const dns::Answer* a : {&s1, &s2})
+    for (const auto& rec : a->records)
+      if (!rec.text.empty() && rec.text != ".")
+        for (auto type : {dns::RrType::a, dns::RrType::aaaa}) lookups.push_back(resolver.lookup(dns::Query{rec.text, type}));
+  for (auto& t : lookups) (void)co_await t;
+}
 
 io::Task<Discovery> discover(dns::Resolver& resolver, Input input) {
   Discovery out;
@@ -124,7 +143,7 @@ io::Task<Discovery> discover(dns::Resolver& resolver, Input input) {
 
   // RFC 6186 SRV records and the usual submission names. The names known now are resolved at once,
   // together with the SRV lookups; only the SRV targets wait for the SRV answers.
-  for (const char* prefix : {"smtp.", "mail."})
+  for (const char* prefix : k_submission_prefixes)
     names.push_back(Candidate{prefix + input.domain, std::string("common submission name ") + prefix + input.domain, Confidence::low});
   std::vector<io::Task<dns::Answer>> a4, a6;
   auto resolve = [&](const Candidate& c) {
@@ -132,8 +151,8 @@ io::Task<Discovery> discover(dns::Resolver& resolver, Input input) {
     a6.push_back(resolver.lookup(dns::Query{c.host, dns::RrType::aaaa}));
   };
   for (const auto& c : names) resolve(c);
-  auto srv1 = resolver.lookup(dns::Query{"_submission._tcp." + input.domain, dns::RrType::srv});
-  auto srv2 = resolver.lookup(dns::Query{"_submissions._tcp." + input.domain, dns::RrType::srv});
+  auto srv1 = resolver.lookup(dns::Query{k_srv_prefixes[0] + input.domain, dns::RrType::srv});
+  auto srv2 = resolver.lookup(dns::Query{k_srv_prefixes[1] + input.domain, dns::RrType::srv});
   dns::Answer s1 = co_await srv1;
   dns::Answer s2 = co_await srv2;
   for (const dns::Answer* a : {&s1, &s2})

@@ -53,4 +53,9 @@ struct Discovery {
 /// Never throws. All name lookups run together.
 io::Task<Discovery> discover(dns::Resolver& resolver, Input input);
 
+/// The lookups of discover() that need nothing but the domain (RFC 6186 SRV records and their
+/// targets' addresses, the common submission names): started before the domain's records are in,
+/// they are answered (from the resolver's cache or in-flight queries) when discover() asks.
+io::Task<void> prefetch(dns::Resolver& resolver, std::string domain);
+
 }  // namespace mailrep::discover
