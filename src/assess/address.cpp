@@ -257,12 +257,7 @@ std::vector<Finding> address_findings(const AddressReport& a) {
     f.severity = to_finding_severity(l.severity());
     f.who_can_fix = Fixer::provider;
     f.subject = addr;
-    std::vector<std::string> answers, meanings;
-    for (const auto& h : l.hits) {
-      // One answer can carry several meanings (bitmask lists): each answer once.
-      if (std::find(answers.begin(), answers.end(), h.answer) == answers.end()) answers.push_back(h.answer);
-      meanings.push_back(util::sanitize(h.meaning, 300));
-    }
+    const std::vector<std::string> answers = l.answers(), meanings = l.meanings();
     f.arg("address", addr).arg("list", l.list->name).arg("zone", l.list->display_zone)
         .arg("answer", util::join(answers, ", ")).arg("meaning", util::join(meanings, "; "))
         .arg("delist", l.list->delist.empty() ? "-" : l.list->delist);
@@ -274,12 +269,8 @@ std::vector<Finding> address_findings(const AddressReport& a) {
     f.id = "dnsbl.allowlisted";
     f.severity = Severity::info;
     f.subject = addr;
-    std::vector<std::string> answers, meanings;
-    for (const auto& h : l.hits) {
-      if (std::find(answers.begin(), answers.end(), h.answer) == answers.end()) answers.push_back(h.answer);
-      meanings.push_back(h.meaning);
-    }
-    f.arg("address", addr).arg("list", l.list->name).arg("answer", util::join(answers, ", ")).arg("meaning", util::join(meanings, "; "));
+    f.arg("address", addr).arg("list", l.list->name).arg("answer", util::join(l.answers(), ", "))
+        .arg("meaning", util::join(l.meanings(), "; "));
     out.push_back(std::move(f));
   }
   if (!a.errors.empty()) {

@@ -1,14 +1,13 @@
 // mailrep bounce [FILE|-]: read a rejection mail (DSN, plain-text bounce, SMTP reply line or a
 // received message's headers), explain it, check the sending IP it names, write the provider report.
-#include <fcntl.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <iostream>
 #include <memory>
 
+#include "address_view.hpp"
 #include "catalogue.hpp"
 #include "context.hpp"
+#include "input.hpp"
 #include "mailrep/assess/address.hpp"
 #include "mailrep/data/receivers.hpp"
 #include "mailrep/mail/bounce.hpp"
@@ -18,50 +17,6 @@
 namespace mailrep::cli {
 
 namespace {
-
-std::string dec(std::size_t v) {
-  std::string s;
-  do {
-    s.insert(s.begin(), static_cast<char>('0' + v % 10));
-    v /= 10;
-  } while (v != 0);
-  return s;
-}
-
-/// Reads at most max_input_bytes + 1 bytes from a file descriptor.
-Result<std::string> read_fd(int fd, const std::string& name) {
-  std::string data;
-  char buf[65536];
-  for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail(ErrorCode::io, "cannot read " + name + (errno == EISDIR ? ": is a directory" : ""));
-    }
-    if (n == 0) break;
-    data.append(buf, static_cast<std::size_t>(n));
-    if (data.size() > mail::max_input_bytes) break;
-  }
-  return data;
-}
-
-Result<std::string> read_input(const std::vector<std::string>& args) {
-  if (args.size() > 1) return fail(ErrorCode::invalid_input, "bounce: give one FILE, or '-' (or nothing) for standard input");
-  if (args.empty() || args.front() == "-") return read_fd(STDIN_FILENO, "standard input");
-  const std::string& path = args.front();
-  const std::string shown = "'" + util::sanitize(path, 200) + "'";
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    const int e = errno;
-    return fail(ErrorCode::io, "cannot open " + shown +
-                                   (e == ENOENT   ? ": no such file"
-                                    : e == EACCES ? ": permission denied"
-                                                  : ": cannot be opened"));
-  }
-  auto r = read_fd(fd, shown);
-  ::close(fd);
-  return r;
-}
 
 std::string who_text(Fixer f, bool de) {
   switch (f) {
@@ -84,45 +39,6 @@ std::string note_de(const std::string& en) {
   return en;
 }
 
-nlohmann::json address_json(const assess::AddressReport& a) {
-  nlohmann::json j;
-  j["address"] = a.address.to_string();
-  j["source"] = a.source;
-  j["ptr"] = a.rdns.ptr;
-  if (a.rdns.fcrdns == rdns::Fcrdns::unknown) j["fcrdns"] = nullptr;
-  else j["fcrdns"] = a.rdns.fcrdns == rdns::Fcrdns::confirmed;
-  j["fcrdns_state"] = std::string(rdns::to_string(a.rdns.fcrdns));
-  if (!a.generic_reason.empty()) j["ptr_generic"] = a.generic_reason;
-  nlohmann::json listings = nlohmann::json::array(), errors = nlohmann::json::array(), allow = nlohmann::json::array();
-  for (const auto& l : a.listings) {
-    std::vector<std::string> answers, meanings;
-    for (const auto& h : l.hits) {
-      if (std::find(answers.begin(), answers.end(), h.answer) == answers.end()) answers.push_back(h.answer);
-      meanings.push_back(h.meaning);
-    }
-    nlohmann::json x{{"list", l.list->id}, {"zone", l.list->display_zone}, {"answer", util::join(answers, ",")},
-                     {"meaning", util::join(meanings, "; ")}, {"severity", std::string(data::to_string(l.severity()))}};
-    if (!l.txt.empty()) x["txt"] = l.txt;
-    if (!l.list->delist.empty()) x["delist"] = l.list->delist;
-    listings.push_back(x);
-  }
-  for (const auto& l : a.allow) {
-    std::vector<std::string> answers, meanings;
-    for (const auto& h : l.hits) {
-      answers.push_back(h.answer);
-      meanings.push_back(h.meaning);
-    }
-    allow.push_back({{"list", l.list->id}, {"zone", l.list->display_zone}, {"answer", util::join(answers, ",")},
-                     {"meaning", util::join(meanings, "; ")}});
-  }
-  for (const auto& l : a.errors) errors.push_back({{"list", l.list->id}, {"zone", l.list->display_zone}, {"error", l.error}});
-  j["listings"] = listings;
-  j["errors"] = errors;
-  j["allow"] = allow;
-  j["lists_checked"] = a.lists_checked;
-  return j;
-}
-
 mail::LiveCheck live_from(const assess::AddressReport& a) {
   mail::LiveCheck l;
   l.attempted = true;
@@ -130,15 +46,9 @@ mail::LiveCheck live_from(const assess::AddressReport& a) {
   l.ptr = a.rdns.ptr;
   l.fcrdns = std::string(rdns::to_string(a.rdns.fcrdns));
   l.ptr_generic = a.generic_reason;
-  for (const auto& x : a.listings) {
-    std::vector<std::string> answers, meanings;
-    for (const auto& h : x.hits) {
-      answers.push_back(h.answer);
-      meanings.push_back(h.meaning);
-    }
-    l.listings.push_back(x.list->id + " (" + x.list->display_zone + "): " + util::join(answers, ",") + " - " +
-                         util::sanitize(util::join(meanings, "; "), 300) + (x.list->delist.empty() ? "" : " - " + x.list->delist));
-  }
+  for (const auto& x : a.listings)
+    l.listings.push_back(x.list->id + " (" + x.list->display_zone + "): " + util::join(x.answers(), ",") + " - " +
+                         util::sanitize(util::join(x.meanings(), "; "), 300) + (x.list->delist.empty() ? "" : " - " + x.list->delist));
   l.lists_checked = a.lists_checked;
   l.lists_unknown = a.errors.size();
   return l;
@@ -260,8 +170,8 @@ std::string explanation_text(const mail::BounceInfo& info, const mail::Diagnosis
                                                           : (de ? "unbekannt" : "unknown");
       out += "PTR " + (live.check.ptr.empty() ? std::string("-") : util::join(live.check.ptr, ", ")) + " (" + fc_word + ")";
       out += live.check.listings.empty()
-                 ? (de ? ", auf keiner von " + dec(live.check.lists_checked) + " Listen" : ", not listed on " + dec(live.check.lists_checked) + " lists")
-                 : (de ? ", GELISTET auf " : ", LISTED on ") + dec(live.check.listings.size());
+                 ? (de ? ", auf keiner von " + util::format_uint(live.check.lists_checked) + " Listen" : ", not listed on " + util::format_uint(live.check.lists_checked) + " lists")
+                 : (de ? ", GELISTET auf " : ", LISTED on ") + util::format_uint(live.check.listings.size());
       out += "\n";
       for (const auto& l : live.check.listings) out += (de ? "  GELISTET  " : "  LISTED    ") + l + "\n";
     }
@@ -272,12 +182,13 @@ std::string explanation_text(const mail::BounceInfo& info, const mail::Diagnosis
 }  // namespace
 
 Result<CommandResult> cmd_bounce(Context& ctx) {
-  auto input = read_input(ctx.args);
+  // More than max_input_bytes is the parser's "limit" error: it gets the extra byte.
+  auto input = read_input(ctx.args, "bounce", mail::max_input_bytes);
   if (!input) return tl::unexpected(input.error());
   auto receivers = data::load_receivers(lists_file(ctx, "receivers.toml"));
   if (!receivers) return tl::unexpected(receivers.error());
   for (const auto& w : receivers->warnings) ctx.notes.push_back(w);
-  auto parsed = mail::parse_bounce(*input);
+  auto parsed = mail::parse_bounce(input->data);
   if (!parsed) return tl::unexpected(parsed.error());
   const mail::BounceInfo& info = *parsed;
   const mail::Diagnosis d = mail::diagnose(info, *receivers);
@@ -432,14 +343,14 @@ Result<CommandResult> cmd_bounce(Context& ctx) {
     r.text = explanation_text(info, d, live, de);
   }
   if (d.rejection) {
-    r.summary = receiver + (d.temporary ? " deferred: " : " refused: ") + (info.smtp_code ? dec(static_cast<std::size_t>(*info.smtp_code)) + " " : "") +
+    r.summary = receiver + (d.temporary ? " deferred: " : " refused: ") + (info.smtp_code ? util::format_uint(static_cast<std::size_t>(*info.smtp_code)) + " " : "") +
                 (d.receiver_code.empty() ? "" : d.receiver_code + " ") + category;
   } else {
     r.summary = "received message" + (d.sending_ip.empty() ? std::string() : " from " + d.sending_ip) +
-                (d.failed_auth.empty() ? std::string() : ", " + dec(d.failed_auth.size()) + " auth result(s) not pass");
+                (d.failed_auth.empty() ? std::string() : ", " + util::format_uint(d.failed_auth.size()) + " auth result(s) not pass");
   }
   if (live.check.attempted)
-    r.summary += live.check.done ? "; " + d.sending_ip + " listed on " + dec(live.check.listings.size()) + " list(s)"
+    r.summary += live.check.done ? "; " + d.sending_ip + " listed on " + util::format_uint(live.check.listings.size()) + " list(s)"
                                  : "; live check of " + d.sending_ip + " unknown";
   r.perf.push_back(report::Perf{"listed", static_cast<double>(live.check.listings.size()), "", "", "", 0.0, std::nullopt});
   r.metrics.push_back(report::Metric{"mailrep_bounce_permanent", "1 when the bounce is a permanent refusal", {{"category", category}},

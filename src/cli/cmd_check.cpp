@@ -2,6 +2,7 @@
 // and what each big receiver will do with the mail.
 #include <iostream>
 
+#include "address_view.hpp"
 #include "auth_view.hpp"
 #include "catalogue.hpp"
 #include "context.hpp"
@@ -116,35 +117,15 @@ CommandResult check_result(const Context& ctx, const assess::CheckReport& rep, s
   for (const auto& o : rep.discovery.outbound) by_addr[o.address.to_string()] = &o;
   nlohmann::json outbound = nlohmann::json::array();
   for (const auto& a : rep.scan.addresses) {
-    nlohmann::json j;
+    // The address's own keys, then how discovery found it.
+    nlohmann::json j = address_json(a);
     std::string addr = a.address.to_string();
-    j["address"] = addr;
     if (auto it = by_addr.find(addr); it != by_addr.end()) {
       j["source"] = it->second->sources.front();
       j["sources"] = it->second->sources;
       j["confidence"] = std::string(discover::to_string(it->second->confidence));
       if (!it->second->host.empty()) j["host"] = it->second->host;
     }
-    j["ptr"] = a.rdns.ptr;
-    if (a.rdns.fcrdns == rdns::Fcrdns::unknown) j["fcrdns"] = nullptr;
-    else j["fcrdns"] = a.rdns.fcrdns == rdns::Fcrdns::confirmed;
-    if (!a.generic_reason.empty()) j["ptr_generic"] = a.generic_reason;
-    nlohmann::json listings = nlohmann::json::array(), errors = nlohmann::json::array();
-    for (const auto& l : a.listings) {
-      std::vector<std::string> answers, meanings;
-      for (const auto& h : l.hits) {
-        answers.push_back(h.answer);
-        meanings.push_back(h.meaning);
-      }
-      nlohmann::json lj{{"list", l.list->id}, {"zone", l.list->display_zone}, {"answer", util::join(answers, ",")},
-                        {"meaning", util::join(meanings, "; ")}, {"severity", std::string(data::to_string(l.severity()))}};
-      if (!l.txt.empty()) lj["txt"] = l.txt;
-      if (!l.list->delist.empty()) lj["delist"] = l.list->delist;
-      listings.push_back(lj);
-    }
-    for (const auto& l : a.errors) errors.push_back({{"list", l.list->id}, {"zone", l.list->display_zone}, {"error", l.error}});
-    j["listings"] = listings;
-    j["errors"] = errors;
     outbound.push_back(j);
   }
   r.data["outbound"] = outbound;

@@ -1,15 +1,14 @@
 // mailrep content [FILE|-]: what in a message or template may trip spam filters (structure, links
 // and their domains on domain blocklists, headers, attachments). Links are never fetched.
-#include <fcntl.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <iostream>
 #include <map>
 #include <optional>
 
+#include "address_view.hpp"
 #include "catalogue.hpp"
 #include "context.hpp"
+#include "input.hpp"
 #include "mailrep/content/content.hpp"
 #include "mailrep/data/shorteners.hpp"
 #include "mailrep/util/text.hpp"
@@ -21,63 +20,10 @@ namespace {
 constexpr std::size_t k_max_links_json = 1000;
 constexpr std::size_t k_max_domain_lines = 50;
 
-std::string dec(std::size_t v) {
-  std::string s;
-  do {
-    s.insert(s.begin(), static_cast<char>('0' + v % 10));
-    v /= 10;
-  } while (v != 0);
-  return s;
-}
-
 std::string size_text(std::size_t bytes) {
   if (bytes >= 1024u * 1024u) return util::format_double(static_cast<double>(bytes) / (1024.0 * 1024.0), 1) + " MB";
-  if (bytes >= 1024) return dec((bytes + 512) / 1024) + " KB";
-  return dec(bytes) + " B";
-}
-
-struct Input {
-  std::string data;
-  bool truncated = false;
-};
-
-/// Reads at most content::max_input_bytes (+1 to know there was more).
-Result<Input> read_fd(int fd, const std::string& name) {
-  Input in;
-  char buf[65536];
-  for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail(ErrorCode::io, "cannot read " + name + (errno == EISDIR ? ": is a directory" : ""));
-    }
-    if (n == 0) break;
-    in.data.append(buf, static_cast<std::size_t>(n));
-    if (in.data.size() > content::max_input_bytes) {
-      in.data.resize(content::max_input_bytes);
-      in.truncated = true;
-      break;
-    }
-  }
-  return in;
-}
-
-Result<Input> read_input(const std::vector<std::string>& args) {
-  if (args.size() > 1) return fail(ErrorCode::invalid_input, "content: give one FILE, or '-' (or nothing) for standard input");
-  if (args.empty() || args.front() == "-") return read_fd(STDIN_FILENO, "standard input");
-  const std::string& path = args.front();
-  const std::string shown = "'" + util::sanitize(path, 200) + "'";
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    const int e = errno;
-    return fail(ErrorCode::io, "cannot open " + shown +
-                                   (e == ENOENT   ? ": no such file"
-                                    : e == EACCES ? ": permission denied"
-                                                  : ": cannot be opened"));
-  }
-  auto r = read_fd(fd, shown);
-  ::close(fd);
-  return r;
+  if (bytes >= 1024) return util::format_uint((bytes + 512) / 1024) + " KB";
+  return util::format_uint(bytes) + " B";
 }
 
 std::string_view kind_name(content::HostKind k) {
@@ -89,23 +35,6 @@ std::string_view kind_name(content::HostKind k) {
     case content::HostKind::malformed: return "malformed";
   }
   return "none";
-}
-
-nlohmann::json listing_json(const dnsbl::ListResult& l) {
-  std::vector<std::string> answers, meanings;
-  for (const auto& h : l.hits) {
-    if (std::find(answers.begin(), answers.end(), h.answer) == answers.end()) answers.push_back(h.answer);
-    meanings.push_back(util::sanitize(h.meaning, 300));
-  }
-  nlohmann::json j{{"list", l.list->id},
-                   {"zone", l.list->display_zone},
-                   {"subject", util::sanitize(l.subject, 300)},
-                   {"answer", util::join(answers, ",")},
-                   {"meaning", util::join(meanings, "; ")},
-                   {"severity", std::string(data::to_string(l.severity()))}};
-  if (!l.txt.empty()) j["txt"] = l.txt;
-  if (!l.list->delist.empty()) j["delist"] = l.list->delist;
-  return j;
 }
 
 nlohmann::json link_json(const content::Link& l, bool offline) {
@@ -123,7 +52,11 @@ nlohmann::json link_json(const content::Link& l, bool offline) {
   j["checked"] = l.checked;
   if (offline) j["not_checked"] = "offline";
   nlohmann::json listings = nlohmann::json::array(), errors = nlohmann::json::array();
-  for (const auto& r : l.listings) listings.push_back(listing_json(r));
+  for (const auto& r : l.listings) {
+    nlohmann::json entry = listing_json(r);
+    entry["subject"] = util::sanitize(r.subject, 300);
+    listings.push_back(std::move(entry));
+  }
   for (const auto& r : l.errors)
     errors.push_back({{"list", r.list->id}, {"zone", r.list->display_zone}, {"subject", util::sanitize(r.subject, 300)},
                       {"error", util::sanitize(r.error, 300)}});
@@ -135,7 +68,7 @@ nlohmann::json link_json(const content::Link& l, bool offline) {
 }  // namespace
 
 Result<CommandResult> cmd_content(Context& ctx) {
-  auto input = read_input(ctx.args);
+  auto input = read_input(ctx.args, "content", content::max_input_bytes);
   if (!input) return tl::unexpected(input.error());
   if (util::trim(input->data).empty()) return fail(ErrorCode::invalid_input, "content: the input is empty");
   auto shorteners = data::load_shorteners(lists_file(ctx, "shorteners.toml"));
@@ -143,6 +76,7 @@ Result<CommandResult> cmd_content(Context& ctx) {
   const bool offline = ctx.vm.count("offline") > 0;
   const auto started = io::Clock::now();
 
+  if (input->truncated) input->data.resize(content::max_input_bytes);  // read at most this much
   content::Analysis a = content::analyse(input->data, *shorteners, input->truncated);
   input->data.clear();
   input->data.shrink_to_fit();
@@ -216,23 +150,23 @@ Result<CommandResult> cmd_content(Context& ctx) {
   std::string text;
   text += de ? "Nachricht: " : "Message: ";
   text += size_text(a.input_bytes) + (a.input_truncated ? "+" : "");
-  text += ", " + dec(a.parts.size()) + (de ? " Teil(e)" : " part(s)");
+  text += ", " + util::format_uint(a.parts.size()) + (de ? " Teil(e)" : " part(s)");
   if (a.html_bytes) text += ", HTML " + size_text(a.html_bytes);
   if (a.text_bytes) text += (de ? ", Text " : ", text ") + size_text(a.text_bytes);
-  if (a.attachments) text += ", " + dec(a.attachments) + (de ? " Anhang/Anhänge" : " attachment(s)");
-  if (a.images) text += ", " + dec(a.images) + (de ? " Bild(er)" : " image(s)");
+  if (a.attachments) text += ", " + util::format_uint(a.attachments) + (de ? " Anhang/Anhänge" : " attachment(s)");
+  if (a.images) text += ", " + util::format_uint(a.images) + (de ? " Bild(er)" : " image(s)");
   if (!a.has_headers) text += de ? " (nur Inhalt, keine Header)" : " (body only, no headers)";
   text += "\n";
   text += de ? "Ergebnis: " : "Result: ";
-  text += dec(crit) + (de ? " kritisch, " : " critical, ") + dec(warn) + (de ? " Warnung(en)" : " warning(s)") + "\n";
-  text += "Links: " + dec(a.links.size()) + (de ? " verschiedene" : " distinct");
-  if (a.links_seen > a.links.size()) text += " (" + dec(a.links_seen) + (de ? " insgesamt" : " in all") + ")";
-  text += (de ? ", " : ", ") + dec(domains.size()) + (de ? " Domain(s)" : " domain(s)");
+  text += util::format_uint(crit) + (de ? " kritisch, " : " critical, ") + util::format_uint(warn) + (de ? " Warnung(en)" : " warning(s)") + "\n";
+  text += "Links: " + util::format_uint(a.links.size()) + (de ? " verschiedene" : " distinct");
+  if (a.links_seen > a.links.size()) text += " (" + util::format_uint(a.links_seen) + (de ? " insgesamt" : " in all") + ")";
+  text += (de ? ", " : ", ") + util::format_uint(domains.size()) + (de ? " Domain(s)" : " domain(s)");
   if (offline) {
     if (any_domain) text += de ? "; Domain-Sperrlisten nicht abgefragt (--offline)" : "; domain lists not asked (--offline)";
   } else if (plan.lists > 0) {
-    text += "; " + dec(plan.lists) + (de ? " Domain-Liste(n): " : " domain list(s): ") + dec(listed_domains) +
-            (de ? " gelistet, " : " listed, ") + dec(unknown_domains) + (de ? " unbekannt" : " unknown");
+    text += "; " + util::format_uint(plan.lists) + (de ? " Domain-Liste(n): " : " domain list(s): ") + util::format_uint(listed_domains) +
+            (de ? " gelistet, " : " listed, ") + util::format_uint(unknown_domains) + (de ? " unbekannt" : " unknown");
   }
   text += "\n";
   std::size_t lines = 0;
@@ -253,7 +187,7 @@ Result<CommandResult> cmd_content(Context& ctx) {
     for (const auto* l : d.errors)
       text += std::string(de ? "  UNBEKANNT " : "  UNKNOWN   ") + name + "  " + l->list->id + "  " + util::sanitize(l->error, 200) + "\n";
     if (d.listings.empty() && d.errors.empty())
-      text += std::string("            ") + name + "  " + dec(d.links) + " link(s)" +
+      text += std::string("            ") + name + "  " + util::format_uint(d.links) + " link(s)" +
               (d.checked ? (de ? ", nicht gelistet" : ", not listed") : (de ? ", nicht geprüft" : ", not checked")) + "\n";
   }
   r.text = text;
@@ -290,8 +224,8 @@ Result<CommandResult> cmd_content(Context& ctx) {
   report::Status status = report::Status::ok;
   for (const auto& f : r.findings) status = report::worst(status, report::from_severity(f.severity));
   r.status = status;
-  r.summary = dec(crit) + " critical, " + dec(warn) + " warning(s); " + dec(a.links.size()) + " link(s), " +
-              dec(domains.size()) + " domain(s), " + dec(listed_domains) + " listed, " + dec(unknown_domains) + " unknown" +
+  r.summary = util::format_uint(crit) + " critical, " + util::format_uint(warn) + " warning(s); " + util::format_uint(a.links.size()) + " link(s), " +
+              util::format_uint(domains.size()) + " domain(s), " + util::format_uint(listed_domains) + " listed, " + util::format_uint(unknown_domains) + " unknown" +
               (offline && any_domain ? " (offline: domain lists not asked)" : "");
   const double secs = std::chrono::duration<double>(io::Clock::now() - started).count();
   r.perf.push_back(report::Perf{"critical", static_cast<double>(crit), "", "", "", 0.0, std::nullopt});

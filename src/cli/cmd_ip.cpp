@@ -4,6 +4,7 @@
 #include <map>
 #include <utility>
 
+#include "address_view.hpp"
 #include "catalogue.hpp"
 #include "context.hpp"
 #include "mailrep/assess/address.hpp"
@@ -28,47 +29,6 @@ std::vector<std::string> read_targets(const std::vector<std::string>& args, std:
     }
   }
   return out;
-}
-
-nlohmann::json list_result_json(const dnsbl::ListResult& l, bool with_delist) {
-  nlohmann::json j;
-  j["list"] = l.list->id;
-  j["zone"] = l.list->display_zone;
-  std::vector<std::string> answers, meanings;
-  data::Severity sev = l.severity();
-  for (const auto& h : l.hits) {
-    // One answer can carry several meanings (bitmask lists): each answer once.
-    if (std::find(answers.begin(), answers.end(), h.answer) == answers.end()) answers.push_back(h.answer);
-    meanings.push_back(h.meaning);
-  }
-  j["answer"] = util::join(answers, ",");
-  j["meaning"] = util::join(meanings, "; ");
-  if (with_delist) {
-    j["severity"] = std::string(data::to_string(sev));
-    if (!l.txt.empty()) j["txt"] = l.txt;
-    if (!l.list->delist.empty()) j["delist"] = l.list->delist;
-  }
-  return j;
-}
-
-nlohmann::json address_json(const assess::AddressReport& a) {
-  nlohmann::json j;
-  j["address"] = a.address.to_string();
-  j["source"] = a.source;
-  j["ptr"] = a.rdns.ptr;
-  if (a.rdns.fcrdns == rdns::Fcrdns::unknown) j["fcrdns"] = nullptr;
-  else j["fcrdns"] = a.rdns.fcrdns == rdns::Fcrdns::confirmed;
-  j["fcrdns_state"] = std::string(rdns::to_string(a.rdns.fcrdns));
-  if (!a.generic_reason.empty()) j["ptr_generic"] = a.generic_reason;
-  nlohmann::json listings = nlohmann::json::array(), errors = nlohmann::json::array(), allow = nlohmann::json::array();
-  for (const auto& l : a.listings) listings.push_back(list_result_json(l, true));
-  for (const auto& l : a.allow) allow.push_back(list_result_json(l, false));
-  for (const auto& l : a.errors) errors.push_back({{"list", l.list->id}, {"zone", l.list->display_zone}, {"error", l.error}});
-  j["listings"] = listings;
-  j["errors"] = errors;
-  j["allow"] = allow;
-  j["lists_checked"] = a.lists_checked;
-  return j;
 }
 
 std::string address_text(const assess::AddressReport& a, report::Lang lang, bool verbose, bool color) {

@@ -123,12 +123,7 @@ bool uncertain_finding(const Finding& f) {
 }
 
 std::string listing_value(const dnsbl::ListResult& l) {
-  std::vector<std::string> answers, meanings;
-  for (const auto& h : l.hits) {
-    if (std::find(answers.begin(), answers.end(), h.answer) == answers.end()) answers.push_back(h.answer);
-    meanings.push_back(h.meaning);
-  }
-  return util::sanitize(util::join(answers, ",") + " " + util::join(meanings, "; "), 300);
+  return util::sanitize(util::join(l.answers(), ",") + " " + util::join(l.meanings(), "; "), 300);
 }
 
 // ---- --timeout ----

@@ -13,7 +13,6 @@
 
 namespace mailrep::content {
 
-using detail::dec;
 
 std::string_view to_string(LinkSource s) {
   switch (s) {
@@ -41,8 +40,8 @@ Finding make(std::string id, Severity sev, Fixer who, std::string subject = {}) 
 
 std::string size_text(std::size_t bytes) {
   if (bytes >= k_mib) return util::format_double(static_cast<double>(bytes) / static_cast<double>(k_mib), 1) + " MB";
-  if (bytes >= 1024) return dec((bytes + 512) / 1024) + " KB";
-  return dec(bytes) + " bytes";
+  if (bytes >= 1024) return util::format_uint((bytes + 512) / 1024) + " KB";
+  return util::format_uint(bytes) + " bytes";
 }
 
 std::string shown(std::string_view s, std::size_t max = 200) { return util::sanitize(s, max); }
@@ -406,14 +405,14 @@ void check_links(Analysis& a) {
   }
   for (const auto& [domain, g] : shorteners) {
     Finding f = make("content.link-shortener", Severity::critical, Fixer::user, domain);
-    f.arg("shortener", domain).arg("count", dec(g.count));
+    f.arg("shortener", domain).arg("count", util::format_uint(g.count));
     f.evidence = g.first->url.text;
     a.findings.push_back(std::move(f));
   }
   auto group_finding = [&](const Group& g, std::string id, Severity sev) {
     if (g.count == 0) return;
     Finding f = make(std::move(id), sev, Fixer::user);
-    f.arg("count", dec(g.count)).arg("example", shown(g.first->url.text, 120)).arg("problem", shown(g.first->url.problem));
+    f.arg("count", util::format_uint(g.count)).arg("example", shown(g.first->url.text, 120)).arg("problem", shown(g.first->url.problem));
     f.evidence = g.first->url.text;
     a.findings.push_back(std::move(f));
   };
@@ -423,7 +422,7 @@ void check_links(Analysis& a) {
   group_finding(http, "content.link-http", Severity::info);
   if (a.links_seen > a.links.size() && a.links.size() >= max_links) {
     Finding f = make("content.links-capped", Severity::warning, Fixer::user);
-    f.arg("count", dec(a.links_seen)).arg("kept", dec(max_links));
+    f.arg("count", util::format_uint(a.links_seen)).arg("kept", util::format_uint(max_links));
     a.findings.push_back(std::move(f));
   }
 }
@@ -627,7 +626,7 @@ Analysis analyse(std::string_view input, const data::Shorteners& shorteners, boo
   }
   if (long_lines > 0) {
     Finding f = make("content.long-lines", Severity::warning, Fixer::user);
-    f.arg("count", dec(long_lines)).arg("longest", dec(longest));
+    f.arg("count", util::format_uint(long_lines)).arg("longest", util::format_uint(longest));
     a.findings.push_back(std::move(f));
   }
   for (const auto& reason : w.broken) {
@@ -638,12 +637,12 @@ Analysis analyse(std::string_view input, const data::Shorteners& shorteners, boo
   }
   if (w.too_deep) {
     Finding f = make("content.mime-too-deep", Severity::warning, Fixer::user);
-    f.arg("limit", dec(max_depth));
+    f.arg("limit", util::format_uint(max_depth));
     a.findings.push_back(std::move(f));
   }
   if (w.too_many) {
     Finding f = make("content.mime-too-many-parts", Severity::warning, Fixer::user);
-    f.arg("limit", dec(max_entities));
+    f.arg("limit", util::format_uint(max_entities));
     a.findings.push_back(std::move(f));
   }
   if (html_truncated) {
@@ -662,7 +661,7 @@ Analysis analyse(std::string_view input, const data::Shorteners& shorteners, boo
       const std::size_t pct = shared * 100 / hw.size();
       if (pct < 30) {
         Finding f = make("content.text-differs", Severity::warning, Fixer::user);
-        f.arg("percent", dec(pct)).arg("html_words", dec(hw.size())).arg("text_words", dec(pw.size()));
+        f.arg("percent", util::format_uint(pct)).arg("html_words", util::format_uint(hw.size())).arg("text_words", util::format_uint(pw.size()));
         f.evidence = "text/plain: \"" + plain_text.substr(0, 120) + "\"";
         a.findings.push_back(std::move(f));
       }
@@ -671,21 +670,21 @@ Analysis analyse(std::string_view input, const data::Shorteners& shorteners, boo
   const std::size_t html_chars = visible_chars(html_text);
   if (any_html && a.images > 0 && html_chars < 100) {
     Finding f = make("content.image-only", Severity::warning, Fixer::user);
-    f.arg("images", dec(a.images)).arg("chars", dec(html_chars));
+    f.arg("images", util::format_uint(a.images)).arg("chars", util::format_uint(html_chars));
     a.findings.push_back(std::move(f));
   } else if (any_html && a.images > 0 && html_chars / a.images < 250) {
     Finding f = make("content.image-heavy", Severity::info, Fixer::user);
-    f.arg("images", dec(a.images)).arg("chars", dec(html_chars));
+    f.arg("images", util::format_uint(a.images)).arg("chars", util::format_uint(html_chars));
     a.findings.push_back(std::move(f));
   }
   if (a.remote_images > 0) {
     Finding f = make("content.remote-images", Severity::info, Fixer::user);
-    f.arg("count", dec(a.remote_images));
+    f.arg("count", util::format_uint(a.remote_images));
     a.findings.push_back(std::move(f));
   }
   if (a.pixels > 0) {
     Finding f = make("content.tracking-pixel", Severity::info, Fixer::user);
-    f.arg("count", dec(a.pixels));
+    f.arg("count", util::format_uint(a.pixels));
     a.findings.push_back(std::move(f));
   }
   if (any_html && a.html_bytes > k_gmail_clip_bytes) {
@@ -700,7 +699,7 @@ Analysis analyse(std::string_view input, const data::Shorteners& shorteners, boo
   auto active = [&](std::size_t count, const char* id, Severity sev) {
     if (count == 0) return;
     Finding f = make(id, sev, Fixer::user);
-    f.arg("count", dec(count));
+    f.arg("count", util::format_uint(count));
     a.findings.push_back(std::move(f));
   };
   active(scripts, "content.html-script", Severity::warning);

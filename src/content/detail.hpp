@@ -21,6 +21,4 @@ struct Walk {
 /// Walks the entity (headers + body) of a message; `path` names it ("" for the top).
 void walk(const mail::HeaderBlock& headers, std::string_view body, unsigned depth, const std::string& path, Walk& w);
 
-std::string dec(std::size_t v);
-
 }  // namespace mailrep::content::detail

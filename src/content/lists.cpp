@@ -9,7 +9,6 @@
 
 namespace mailrep::content {
 
-using detail::dec;
 
 ListPlan plan_list_checks(const Analysis& a, const data::Catalogue& catalogue) {
   ListPlan plan;
@@ -94,11 +93,7 @@ void apply_list_results(Analysis& a, const ListPlan& plan, const std::vector<dns
     const data::Severity s = r.severity();
     if (s == data::Severity::good) continue;
     Severity sev = s == data::Severity::critical ? Severity::critical : s == data::Severity::warning ? Severity::warning : Severity::info;
-    std::vector<std::string> meanings, answers;
-    for (const auto& h : r.hits) {
-      meanings.push_back(util::sanitize(h.meaning, 200));
-      if (std::find(answers.begin(), answers.end(), h.answer) == answers.end()) answers.push_back(h.answer);
-    }
+    const std::vector<std::string> meanings = r.meanings(), answers = r.answers();
     std::string example;
     std::size_t count = 0;
     for (const Link& l : a.links)
@@ -110,7 +105,7 @@ void apply_list_results(Analysis& a, const ListPlan& plan, const std::vector<dns
         .arg("list", r.list->id)
         .arg("zone", r.list->display_zone)
         .arg("meaning", util::join(meanings, "; "))
-        .arg("count", dec(count))
+        .arg("count", util::format_uint(count))
         .arg("delist", r.list->delist.empty() ? std::string() : ": " + util::sanitize(r.list->delist, 300));
     f.evidence = r.query_name + " -> " + util::join(answers, ",") + (r.txt.empty() ? "" : " (" + r.txt + ")") +
                  (example.empty() ? "" : "\n" + example);
@@ -126,17 +121,17 @@ void apply_list_results(Analysis& a, const ListPlan& plan, const std::vector<dns
     Finding f{"content.link-unknown", Severity::warning, Fixer::nobody, {}, "", ""};
     f.arg("list", id)
         .arg("zone", u.second->list->display_zone)
-        .arg("count", dec(u.first))
+        .arg("count", util::format_uint(u.first))
         .arg("error", util::sanitize(u.second->error, 200));
     f.evidence = u.second->query_name + ": " + u.second->error;
     a.findings.push_back(std::move(f));
   }
   if (plan.domains_skipped > 0 || plan.hosts_skipped > 0) {
     Finding f{"content.domains-capped", Severity::warning, Fixer::user, {}, "", ""};
-    f.arg("checked", dec(plan.domains))
-        .arg("skipped", dec(plan.domains_skipped))
-        .arg("hosts_skipped", dec(plan.hosts_skipped))
-        .arg("limit", dec(max_domains));
+    f.arg("checked", util::format_uint(plan.domains))
+        .arg("skipped", util::format_uint(plan.domains_skipped))
+        .arg("hosts_skipped", util::format_uint(plan.hosts_skipped))
+        .arg("limit", util::format_uint(max_domains));
     a.findings.push_back(std::move(f));
   }
 }

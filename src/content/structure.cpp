@@ -16,23 +16,7 @@ bool Part::is_attachment() const {
 
 namespace detail {
 
-std::string dec(std::size_t v) {
-  std::string s;
-  do {
-    s.insert(s.begin(), static_cast<char>('0' + v % 10));
-    v /= 10;
-  } while (v != 0);
-  return s;
-}
-
 namespace {
-
-int hexv(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 /// RFC 2231: charset'lang'percent-encoded -> the bytes in UTF-8.
 std::string decode_2231(std::string_view v) {
@@ -40,19 +24,7 @@ std::string decode_2231(std::string_view v) {
   const auto q2 = q1 == std::string_view::npos ? std::string_view::npos : v.find('\'', q1 + 1);
   std::string_view charset = q1 == std::string_view::npos ? std::string_view{} : v.substr(0, q1);
   std::string_view data = q2 == std::string_view::npos ? v : v.substr(q2 + 1);
-  std::string raw;
-  for (std::size_t i = 0; i < data.size(); ++i) {
-    if (data[i] == '%' && i + 2 < data.size()) {
-      const int hi = hexv(data[i + 1]);
-      const int lo = hexv(data[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        raw += static_cast<char>(hi * 16 + lo);
-        i += 2;
-        continue;
-      }
-    }
-    raw += data[i];
-  }
+  const std::string raw = util::percent_decode(data);
   return mail::to_utf8(raw, charset.empty() ? "utf-8" : util::lower(charset));
 }
 
@@ -145,7 +117,7 @@ void walk(const mail::HeaderBlock& headers, std::string_view body, unsigned dept
     std::size_t index = 0;
     for (const auto& [b, e] : ranges) {
       ++index;
-      const std::string child = path.empty() ? dec(index) : path + "." + dec(index);
+      const std::string child = path.empty() ? util::format_uint(index) : path + "." + util::format_uint(index);
       const mail::Entity part = mail::split_entity(body.substr(b, e - b));
       if (alternative) {
         const mail::ContentType cct = mail::parse_content_type(part.headers.get("Content-Type"));

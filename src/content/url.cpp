@@ -9,47 +9,13 @@
 namespace mailrep::content {
 namespace {
 
-std::string dec(std::size_t v) {
-  std::string s;
-  do {
-    s.insert(s.begin(), static_cast<char>('0' + v % 10));
-    v /= 10;
-  } while (v != 0);
-  return s;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string percent_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      const int hi = hex_value(s[i + 1]);
-      const int lo = hex_value(s[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out += static_cast<char>(hi * 16 + lo);
-        i += 2;
-        continue;
-      }
-    }
-    out += s[i];
-  }
-  return out;
-}
-
 /// One number of a dotted IPv4 as browsers read it: decimal, 0x hex or 0-prefixed octal.
 bool numeric_part(std::string_view p, bool& unusual) {
   if (p.empty() || p.size() > 12) return false;
   if (p.size() > 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
     unusual = true;
     for (char c : p.substr(2))
-      if (hex_value(c) < 0) return false;
+      if (util::hex_digit_value(c) < 0) return false;
     return true;
   }
   for (char c : p)
@@ -123,7 +89,7 @@ Url parse_url(std::string_view text) {
       if (!util::is_digit(c)) digits = false;
     if (digits) authority = authority.substr(0, colon);
   }
-  host = percent_decode(authority);
+  host = util::percent_decode(authority);
   while (!host.empty() && host.back() == '.') host.pop_back();
   if (host.empty()) {
     u.kind = HostKind::malformed;
@@ -135,7 +101,7 @@ Url parse_url(std::string_view text) {
     for (char c : host) labels += c == '.' ? 1u : 0u;
     u.kind = HostKind::malformed;
     u.host = host.substr(0, 255);
-    u.problem = "host name of " + dec(host.size()) + " characters and " + dec(labels) +
+    u.problem = "host name of " + util::format_uint(host.size()) + " characters and " + util::format_uint(labels) +
                 " labels (DNS allows 253 characters, 127 labels)";
     return u;
   }

@@ -23,7 +23,7 @@ namespace {
 using detail::bad;
 using detail::check_keys;
 using detail::Failure;
-using detail::format_uint;
+using util::format_uint;
 using detail::line_of;
 using detail::opt_bool;
 using detail::opt_string;

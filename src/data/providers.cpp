@@ -14,7 +14,7 @@ namespace {
 
 using detail::bad;
 using detail::check_keys;
-using detail::format_uint;
+using util::format_uint;
 using detail::line_of;
 using detail::opt_string;
 using detail::opt_table_array;

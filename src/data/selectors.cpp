@@ -17,13 +17,6 @@ namespace {
 constexpr std::size_t k_max_file_bytes = std::size_t{1} << 20;
 constexpr std::size_t k_max_selectors = 512;
 
-std::string format_uint(std::uint64_t v) {
-  std::array<char, 24> buf{};
-  auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
-  (void)ec;
-  return std::string(buf.data(), end);
-}
-
 bool valid_selector(std::string_view s) {
   if (s.empty() || s.size() > 200) return false;
   for (auto label : util::split(s, '.')) {
@@ -56,7 +49,7 @@ tl::expected<std::vector<DkimSelector>, Failure> read(const toml::table& root) {
     const toml::table& t = *entry.as_table();
     const std::uint32_t line = line_of(entry);
     if (out.size() >= k_max_selectors)
-      return tl::unexpected<Failure>(Failure{line, "more than " + format_uint(k_max_selectors) + " selectors"});
+      return tl::unexpected<Failure>(Failure{line, "more than " + util::format_uint(k_max_selectors) + " selectors"});
     DkimSelector s;
     for (const auto& [k, v] : t) {
       const std::string_view key = k.str();
@@ -85,9 +78,9 @@ tl::expected<std::vector<DkimSelector>, Failure> read(const toml::table& root) {
 Result<std::vector<DkimSelector>> parse_dkim_selectors(std::string_view toml_text, std::string_view source_name) {
   const std::string name = util::sanitize(source_name, 256);
   if (toml_text.size() > k_max_file_bytes)
-    return fail(ErrorCode::limit, name + ": larger than " + format_uint(k_max_file_bytes) + " bytes");
+    return fail(ErrorCode::limit, name + ": larger than " + util::format_uint(k_max_file_bytes) + " bytes");
   auto failed = [&name](const Failure& f) {
-    return fail(ErrorCode::parse, name + ":" + format_uint(f.line) + ": " + f.reason);
+    return fail(ErrorCode::parse, name + ":" + util::format_uint(f.line) + ": " + f.reason);
   };
 #if TOML_EXCEPTIONS
   toml::table root;
@@ -118,7 +111,7 @@ Result<std::vector<DkimSelector>> load_dkim_selectors(const std::string& path) {
     in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
     text.append(buf.data(), static_cast<std::size_t>(in.gcount()));
     if (text.size() > k_max_file_bytes)
-      return fail(ErrorCode::limit, shown + ": larger than " + format_uint(k_max_file_bytes) + " bytes");
+      return fail(ErrorCode::limit, shown + ": larger than " + util::format_uint(k_max_file_bytes) + " bytes");
   }
   if (in.bad()) return fail(ErrorCode::io, shown + ": read error");
   return parse_dkim_selectors(text, path);

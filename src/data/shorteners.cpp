@@ -25,7 +25,7 @@ Parsed<Shorteners> read_list(const toml::table& root, std::string_view /*name*/)
     const toml::table& t = *node.as_table();
     const auto line = detail::line_of(t);
     if (out.entries.size() >= k_max_entries)
-      return bad(line, "more than " + detail::format_uint(k_max_entries) + " shorteners");
+      return bad(line, "more than " + util::format_uint(k_max_entries) + " shorteners");
     if (auto ok = detail::check_keys(t, {"domain", "name", "source", "note"}, "[[shortener]]"); !ok)
       return tl::unexpected(ok.error());
     Shortener s;

@@ -31,16 +31,10 @@ std::string quoted(std::string_view untrusted) {
   return out;
 }
 
-std::string format_uint(std::uint64_t v) {
-  std::array<char, 24> buf{};
-  auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
-  return ec == std::errc{} ? std::string(buf.data(), end) : std::string{};
-}
-
 std::string shown_name(std::string_view source_name) { return util::sanitize(source_name, 256); }
 
 Error parse_failure(std::string_view name, const Failure& f) {
-  return Error{ErrorCode::parse, std::string(name) + ":" + format_uint(f.line) + ": " + f.reason};
+  return Error{ErrorCode::parse, std::string(name) + ":" + util::format_uint(f.line) + ": " + f.reason};
 }
 
 Parsed<void> check_keys(const toml::table& table, std::initializer_list<std::string_view> allowed,
@@ -196,7 +190,7 @@ Result<std::string> read_file(const std::string& path, std::string_view what) {
   while (in) {
     in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
     text.append(buf.data(), static_cast<std::size_t>(in.gcount()));
-    if (text.size() > file_cap) return fail(ErrorCode::limit, shown + ": larger than " + format_uint(file_cap) + " bytes");
+    if (text.size() > file_cap) return fail(ErrorCode::limit, shown + ": larger than " + util::format_uint(file_cap) + " bytes");
   }
   if (in.bad()) return fail(ErrorCode::io, shown + ": read error");
   return text;

@@ -13,6 +13,7 @@
 
 #include "mailrep/data/pattern.hpp"
 #include "mailrep/util/result.hpp"
+#include "mailrep/util/text.hpp"
 
 namespace mailrep::data::detail {
 
@@ -29,7 +30,6 @@ using Parsed = tl::expected<T, Failure>;
 [[nodiscard]] std::uint32_t line_of(const toml::node& node);
 /// A value from the file, quoted and made safe for a message.
 [[nodiscard]] std::string quoted(std::string_view untrusted);
-[[nodiscard]] std::string format_uint(std::uint64_t v);
 
 /// Every key of `table` must be in `allowed`; reports the first unknown key in file order.
 [[nodiscard]] Parsed<void> check_keys(const toml::table& table, std::initializer_list<std::string_view> allowed,
@@ -75,7 +75,7 @@ template <class T, class Reader>
 [[nodiscard]] Result<T> parse_document(std::string_view text, std::string_view source_name, Reader&& read) {
   const std::string name = shown_name(source_name);
   if (text.size() > max_file_bytes())
-    return tl::unexpected<Error>(Error{ErrorCode::limit, name + ": larger than " + format_uint(max_file_bytes()) + " bytes"});
+    return tl::unexpected<Error>(Error{ErrorCode::limit, name + ": larger than " + util::format_uint(max_file_bytes()) + " bytes"});
   auto root = parse_toml(text, source_name);
   if (!root) return tl::unexpected<Error>(parse_failure(name, root.error()));
   Parsed<T> value = read(*root, std::string_view(name));

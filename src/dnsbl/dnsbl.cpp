@@ -40,6 +40,19 @@ int rank(data::Severity s) {
 }
 }  // namespace
 
+std::vector<std::string> ListResult::answers() const {
+  std::vector<std::string> out;
+  for (const auto& h : hits)
+    if (std::find(out.begin(), out.end(), h.answer) == out.end()) out.push_back(h.answer);
+  return out;
+}
+
+std::vector<std::string> ListResult::meanings() const {
+  std::vector<std::string> out;
+  for (const auto& h : hits) out.push_back(util::sanitize(h.meaning, 300));
+  return out;
+}
+
 data::Severity ListResult::severity() const {
   data::Severity worst = data::Severity::good;
   bool any = false;

@@ -80,13 +80,6 @@ std::size_t utf8_seq(std::string_view s, std::size_t i) {
   return n;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 int b64_value(char c) {
   if (c >= 'A' && c <= 'Z') return c - 'A';
   if (c >= 'a' && c <= 'z') return c - 'a' + 26;
@@ -244,8 +237,8 @@ std::string decode_qp(std::string_view in, bool underscore_is_space) {
         i = j;
         continue;
       }
-      const int hi = i + 1 < in.size() ? hex_value(in[i + 1]) : -1;
-      const int lo = i + 2 < in.size() ? hex_value(in[i + 2]) : -1;
+      const int hi = i + 1 < in.size() ? util::hex_digit_value(in[i + 1]) : -1;
+      const int lo = i + 2 < in.size() ? util::hex_digit_value(in[i + 2]) : -1;
       if (hi >= 0 && lo >= 0) {
         out += static_cast<char>(hi * 16 + lo);
         i += 2;

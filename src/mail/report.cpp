@@ -5,15 +5,6 @@
 namespace mailrep::mail {
 namespace {
 
-std::string dec(std::size_t v) {
-  std::string s;
-  do {
-    s.insert(s.begin(), static_cast<char>('0' + v % 10));
-    v /= 10;
-  } while (v != 0);
-  return s;
-}
-
 void line(std::string& out, std::string_view label, std::string_view value) {
   if (value.empty()) return;
   out += "  ";
@@ -40,7 +31,7 @@ std::string provider_report(const BounceInfo& info, const Diagnosis& d, const Li
     out += de ? "Mail abgelehnt von " : "Mail refused by ";
     out += receiver;
     if (info.smtp_code || !d.receiver_code.empty()) out += ":";
-    if (info.smtp_code) out += " " + dec(static_cast<std::size_t>(*info.smtp_code));
+    if (info.smtp_code) out += " " + util::format_uint(static_cast<std::size_t>(*info.smtp_code));
     if (!d.receiver_code.empty()) out += " " + d.receiver_code;
   } else {
     out += de ? "Prüfung einer empfangenen Nachricht" : "Check of a received message";
@@ -100,13 +91,13 @@ std::string provider_report(const BounceInfo& info, const Diagnosis& d, const Li
       if (!live.ptr_generic.empty()) line(out, de ? "PTR generisch:" : "PTR looks generic:", live.ptr_generic);
       if (live.listings.empty()) {
         line(out, de ? "Blocklisten:" : "Blocklists:",
-             de ? "auf keiner von " + dec(live.lists_checked) + " geprüften Listen" : "not listed on any of " + dec(live.lists_checked) + " lists checked");
+             de ? "auf keiner von " + util::format_uint(live.lists_checked) + " geprüften Listen" : "not listed on any of " + util::format_uint(live.lists_checked) + " lists checked");
       } else {
         for (const std::string& l : live.listings) line(out, de ? "GELISTET:" : "LISTED:", l);
       }
       if (live.lists_unknown > 0)
         line(out, de ? "Unbekannt:" : "Unknown:",
-             dec(live.lists_unknown) + (de ? " Liste(n) konnten nicht befragt werden" : " list(s) could not be asked"));
+             util::format_uint(live.lists_unknown) + (de ? " Liste(n) konnten nicht befragt werden" : " list(s) could not be asked"));
     }
     out += "\n";
   }

@@ -1,5 +1,6 @@
 #include "mailrep/util/text.hpp"
 
+#include <array>
 #include <charconv>
 #include <cmath>
 
@@ -144,6 +145,31 @@ std::string format_double(double v, int precision) {
     if (!s.empty() && s.back() == '.') s.pop_back();
   }
   return s;
+}
+
+std::string format_uint(std::uint64_t v) {
+  std::array<char, 24> buf{};
+  auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
+  (void)ec;  // 24 characters hold any 64-bit value
+  return std::string(buf.data(), end);
+}
+
+std::string percent_decode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size()) {
+      const int hi = hex_digit_value(s[i + 1]);
+      const int lo = hex_digit_value(s[i + 2]);
+      if (hi >= 0 && lo >= 0) {
+        out += static_cast<char>(hi * 16 + lo);
+        i += 2;
+        continue;
+      }
+    }
+    out += s[i];
+  }
+  return out;
 }
 
 }  // namespace mailrep::util

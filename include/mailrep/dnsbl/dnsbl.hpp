@@ -36,6 +36,10 @@ struct ListResult {
   bool error_code = false; ///< unknown because the list answered with a documented error code
   dns::Outcome outcome = dns::Outcome::error;
   [[nodiscard]] data::Severity severity() const;  ///< the worst hit (critical > warning > info > good)
+  /// Each answer once, in order: one answer of a bitmask list carries several meanings.
+  [[nodiscard]] std::vector<std::string> answers() const;
+  /// The meaning of every hit, in order, sanitised for output.
+  [[nodiscard]] std::vector<std::string> meanings() const;
 };
 
 /// The name to query: reversed IPv4 / IPv6 nibbles + zone (RFC 5782 2.1, 2.4). nullopt when the

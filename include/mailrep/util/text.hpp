@@ -34,5 +34,16 @@ namespace mailrep::util {
 [[nodiscard]] std::optional<std::uint64_t> parse_uint(std::string_view s, std::uint64_t max = UINT64_MAX);
 /// Locale-independent number formatting.
 [[nodiscard]] std::string format_double(double v, int precision = 3);
+/// Decimal digits of v (std::to_chars: no locale).
+[[nodiscard]] std::string format_uint(std::uint64_t v);
+/// %XX escapes decoded to bytes; a '%' not followed by two hex digits stays as it is.
+[[nodiscard]] std::string percent_decode(std::string_view s);
+/// The value of a hexadecimal digit (either case), -1 for any other character.
+[[nodiscard]] constexpr int hex_digit_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
 
 }  // namespace mailrep::util

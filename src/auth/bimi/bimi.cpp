@@ -12,14 +12,6 @@ namespace mailrep::auth::bimi {
 
 namespace {
 
-
-std::string format_uint(std::uint64_t v) {
-  std::array<char, 24> buf{};
-  auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
-  (void)ec;
-  return std::string(buf.data(), end);
-}
-
 Finding make(std::string id, Severity sev, const std::string& domain) {
   return dkim::domain_finding(std::move(id), sev, domain);
 }
@@ -111,7 +103,7 @@ io::Task<BimiReport> check_bimi(dns::Resolver& resolver, std::string domain) {
   rep.record_domain = where;
   if (found == Found::multiple) {
     Finding f = make("bimi.multiple", Severity::warning, rep.domain);
-    f.arg("count", format_uint(texts.size())).arg("record_domain", where);
+    f.arg("count", util::format_uint(texts.size())).arg("record_domain", where);
     for (const auto& t : texts) f.evidence += (f.evidence.empty() ? "" : "\n") + util::sanitize(t, 300);
     rep.findings.push_back(std::move(f));
     co_return rep;

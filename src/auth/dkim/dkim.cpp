@@ -48,13 +48,6 @@ namespace {
 
 constexpr std::size_t k_max_key_bytes = 16384;
 
-std::string format_uint(std::uint64_t v) {
-  std::array<char, 24> buf{};
-  auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
-  (void)ec;
-  return std::string(buf.data(), end);
-}
-
 std::vector<std::string> colon_list(std::string_view v) {
   std::vector<std::string> out;
   for (auto piece : util::split(v, ':')) {
@@ -337,7 +330,7 @@ SelectorResult classify(std::string selector, std::string name, bool requested, 
     if (!s.key->ok()) s.detail = s.key->error;
   }
   if (keys.size() > 1 && s.state == SelectorResult::State::found) s.state = SelectorResult::State::multiple;
-  if (keys.size() > 1) s.detail = format_uint(keys.size()) + " key records at one name";
+  if (keys.size() > 1) s.detail = util::format_uint(keys.size()) + " key records at one name";
   return s;
 }
 
@@ -366,7 +359,7 @@ void key_findings(const SelectorResult& s, const std::string& domain, std::vecto
   if (s.state != St::found && s.state != St::multiple) return;
   const KeyRecord& r = *s.record;
   const KeyInfo& k = *s.key;
-  const std::string bits = format_uint(k.bits);
+  const std::string bits = util::format_uint(k.bits);
   if (k.strength == Strength::broken) add("dkim.key-broken", Severity::critical).arg("bits", bits);
   else if (k.strength == Strength::weak) add("dkim.key-weak", Severity::warning).arg("bits", bits);
   if (!k.warning.empty()) add("dkim.key-format", Severity::warning).arg("problem", k.warning);
@@ -451,11 +444,11 @@ io::Task<DkimReport> check_dkim(dns::Resolver& resolver, std::string domain, std
     bool any_rsa = false;
     for (const auto& s : rep.selectors) {
       if (!s.key || !s.key->ok()) continue;
-      list.push_back(s.selector + " (" + std::string(to_string(s.key->type)) + " " + format_uint(s.key->bits) + ")");
+      list.push_back(s.selector + " (" + std::string(to_string(s.key->type)) + " " + util::format_uint(s.key->bits) + ")");
       any_rsa = any_rsa || s.key->type == KeyType::rsa;
     }
     Finding f = make("dkim.found", Severity::info, rep.domain);
-    f.arg("count", format_uint(found)).arg("selectors", util::join(list, ", "));
+    f.arg("count", util::format_uint(found)).arg("selectors", util::join(list, ", "));
     f.who_can_fix = Fixer::nobody;
     rep.findings.push_back(std::move(f));
     if (!any_rsa) {
@@ -467,7 +460,7 @@ io::Task<DkimReport> check_dkim(dns::Resolver& resolver, std::string domain, std
     // Nothing among the common selectors. Selectors are not enumerable: say what is known.
     if (dns_errors == 0 || rep.domainkey_exists == false) {
       Finding f = make("dkim.none-found", rep.domainkey_exists == false ? Severity::warning : Severity::info, rep.domain);
-      f.arg("count", format_uint(rep.probed));
+      f.arg("count", util::format_uint(rep.probed));
       const std::string dk = "_domainkey." + rep.domain;
       if (rep.domainkey_exists == false)
         f.arg("reason", dk + " does not exist (NXDOMAIN), so no key is published under this domain at any selector",
@@ -483,7 +476,7 @@ io::Task<DkimReport> check_dkim(dns::Resolver& resolver, std::string domain, std
   }
   if (dns_errors > 0) {
     Finding f = make("dkim.dns-error", Severity::warning, rep.domain);
-    f.arg("count", format_uint(dns_errors)).arg("error", util::sanitize(first_error, 200));
+    f.arg("count", util::format_uint(dns_errors)).arg("error", util::sanitize(first_error, 200));
     f.who_can_fix = Fixer::nobody;
     rep.findings.push_back(std::move(f));
   }

@@ -59,13 +59,6 @@ std::string org_of(std::string_view domain) {
   return o.empty() ? normalize(domain) : o;
 }
 
-std::string format_uint(std::uint64_t v) {
-  std::array<char, 24> buf{};
-  auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
-  (void)ec;
-  return std::string(buf.data(), end);
-}
-
 std::optional<Policy> parse_policy(std::string_view v) {
   if (util::iequals(v, "none")) return Policy::none;
   if (util::iequals(v, "quarantine")) return Policy::quarantine;
@@ -407,7 +400,7 @@ std::vector<Finding> record_findings(const Record& r, std::string_view domain) {
     if (shown++ >= 6) break;
     add(p.fatal ? "dmarc.unusable" : "dmarc.syntax", p.fatal ? Severity::critical : Severity::warning)
         .arg("problem", p.message)
-        .arg("position", format_uint(p.position + 1));
+        .arg("position", util::format_uint(p.position + 1));
   }
   if (!r.usable) return out;
   bool has_p = false;
@@ -419,7 +412,7 @@ std::vector<Finding> record_findings(const Record& r, std::string_view domain) {
     if (r.np && *r.np < r.subdomain_policy()) add("dmarc.np-weaker", Severity::info).arg("policy", describe(r));
   }
   if (r.pct && *r.pct > 0 && *r.pct < 100 && r.policy() != Policy::none)
-    add("dmarc.pct-partial", Severity::warning).arg("pct", format_uint(*r.pct)).arg("policy", describe(r));
+    add("dmarc.pct-partial", Severity::warning).arg("pct", util::format_uint(*r.pct)).arg("policy", describe(r));
   if (r.testing) add("dmarc.testing", Severity::warning).arg("policy", describe(r));
   for (const auto& h : r.historic_tags) add("dmarc.historic-tag", Severity::info).arg("tag", h);
   for (const auto& u : r.unknown_tags) add("dmarc.unknown-tag", Severity::info).arg("tag", u);
@@ -466,7 +459,7 @@ io::Task<DmarcReport> check_dmarc(dns::Resolver& resolver, std::string domain) {
     const WalkStep& own = d.steps.front();
     if (own.kind == WalkStep::Kind::multiple) {
       Finding f = make("dmarc.multiple", Severity::critical, rep.domain);
-      f.arg("count", format_uint(own.texts.size()));
+      f.arg("count", util::format_uint(own.texts.size()));
       for (const auto& t : own.texts) f.evidence += (f.evidence.empty() ? "" : "\n") + util::sanitize(t, 600);
       rep.findings.push_back(std::move(f));
     } else if (own.kind == WalkStep::Kind::invalid) {

@@ -22,13 +22,6 @@ namespace {
 
 bool is_wsp(char c) { return c == ' ' || c == '\t'; }
 
-std::string format_uint(std::uint64_t v) {
-  std::array<char, 24> buf{};
-  auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
-  (void)ec;
-  return std::string(buf.data(), end);
-}
-
 std::string normalize(std::string_view d) {
   std::string s = util::lower(util::trim(d));
   while (!s.empty() && s.back() == '.') s.pop_back();
@@ -117,7 +110,7 @@ Policy parse_policy(std::string_view body) {
     pos = last ? body.size() : nl + 1;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     auto bad = [&](std::size_t off, std::size_t len, std::string msg, std::string_view key, bool fatal) {
-      p.problems.push_back(Problem{line_pos + off, len, "line " + format_uint(line_no) + ": " + std::move(msg),
+      p.problems.push_back(Problem{line_pos + off, len, "line " + util::format_uint(line_no) + ": " + std::move(msg),
                                    std::string(key), fatal});
     };
     if (line.empty()) {
@@ -252,7 +245,7 @@ io::Task<MtaStsReport> check_mta_sts(dns::Resolver& resolver, std::string domain
   }
   if (rep.record_texts.size() > 1) {
     Finding f = make("mtasts.multiple", Severity::warning, rep.domain);
-    f.arg("count", format_uint(rep.record_texts.size()));
+    f.arg("count", util::format_uint(rep.record_texts.size()));
     for (const auto& t : rep.record_texts) f.evidence += (f.evidence.empty() ? "" : "\n") + util::sanitize(t, 300);
     rep.findings.push_back(std::move(f));
     co_return rep;
@@ -271,7 +264,7 @@ io::Task<MtaStsReport> check_mta_sts(dns::Resolver& resolver, std::string domain
   const std::string url = "https://mta-sts." + rep.domain + "/.well-known/mta-sts.txt";
   if (!fetched.ok || fetched.status != 200) {
     Finding f = make("mtasts.policy-unreachable", Severity::warning, rep.domain);
-    f.arg("url", url).arg("error", fetched.ok ? "HTTP status " + format_uint(fetched.status < 0 ? 0 : static_cast<std::uint64_t>(fetched.status))
+    f.arg("url", url).arg("error", fetched.ok ? "HTTP status " + util::format_uint(fetched.status < 0 ? 0 : static_cast<std::uint64_t>(fetched.status))
                                               : util::sanitize(fetched.error, 200));
     rep.findings.push_back(std::move(f));
     co_return rep;
@@ -303,7 +296,7 @@ io::Task<MtaStsReport> check_mta_sts(dns::Resolver& resolver, std::string domain
   if (*pol.mode == Mode::none) rep.findings.push_back(make("mtasts.mode-none", Severity::info, rep.domain));
   if (pol.max_age && *pol.max_age < 86400) {
     Finding f = make("mtasts.max-age-short", Severity::info, rep.domain);
-    f.arg("max_age", format_uint(*pol.max_age));
+    f.arg("max_age", util::format_uint(*pol.max_age));
     rep.findings.push_back(std::move(f));
   }
   if (*pol.mode == Mode::none) co_return rep;

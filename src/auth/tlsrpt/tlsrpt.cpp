@@ -11,14 +11,6 @@ namespace mailrep::auth::tlsrpt {
 
 namespace {
 
-
-std::string format_uint(std::uint64_t v) {
-  std::array<char, 24> buf{};
-  auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
-  (void)ec;
-  return std::string(buf.data(), end);
-}
-
 bool valid_host(std::string_view d) {
   if (d.empty() || d.size() > 253) return false;
   for (auto label : util::split(d, '.')) {
@@ -143,7 +135,7 @@ io::Task<TlsRptReport> check_tls_rpt(dns::Resolver& resolver, std::string domain
   }
   if (rep.record_texts.size() > 1) {
     Finding f = make("tlsrpt.multiple", Severity::warning, rep.domain);
-    f.arg("count", format_uint(rep.record_texts.size()));
+    f.arg("count", util::format_uint(rep.record_texts.size()));
     for (const auto& t : rep.record_texts) f.evidence += (f.evidence.empty() ? "" : "\n") + util::sanitize(t, 300);
     rep.findings.push_back(std::move(f));
     co_return rep;

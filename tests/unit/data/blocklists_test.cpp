@@ -1,6 +1,7 @@
 // Unit tests for the blocklist catalogue: the shipped lists/dnsbl.toml, answer classification,
 // keys, and rejection of bad files with file:line messages.
 #include "mailrep/data/blocklists.hpp"
+#include "mailrep/dnsbl/dnsbl.hpp"
 
 #include <doctest/doctest.h>
 
@@ -406,3 +407,12 @@ TEST_CASE("an unreadable file is an io error") {
 }
 
 }  // TEST_SUITE
+
+TEST_CASE("a list result gives each answer once and every meaning, sanitised") {
+  mailrep::dnsbl::ListResult r;
+  r.hits = {{"127.0.0.6", "spam trap hits", mailrep::data::Severity::warning},
+            {"127.0.0.6", "phishing\x1b[31m source", mailrep::data::Severity::critical},
+            {"127.0.0.2", "direct spam source", mailrep::data::Severity::critical}};
+  CHECK(r.answers() == std::vector<std::string>{"127.0.0.6", "127.0.0.2"});
+  CHECK(r.meanings() == std::vector<std::string>{"spam trap hits", "phishing\\x1b[31m source", "direct spam source"});
+}

@@ -37,4 +37,21 @@ TEST_SUITE("util::text") {
     CHECK(format_double(0.5) == "0.5");
     CHECK(format_double(3.0) == "3");
   }
+  TEST_CASE("decimal and hexadecimal helpers") {
+    CHECK(format_uint(0) == "0");
+    CHECK(format_uint(4096) == "4096");
+    CHECK(format_uint(18446744073709551615ull) == "18446744073709551615");
+    CHECK(hex_digit_value('0') == 0);
+    CHECK(hex_digit_value('a') == 10);
+    CHECK(hex_digit_value('F') == 15);
+    CHECK(hex_digit_value('g') == -1);
+    CHECK(hex_digit_value('%') == -1);
+  }
+  TEST_CASE("percent_decode decodes %XX and leaves broken escapes as they are") {
+    CHECK(percent_decode("a%20b%2Fc") == "a b/c");
+    CHECK(percent_decode("%e2%82%ac") == "\xe2\x82\xac");
+    CHECK(percent_decode("100%") == "100%");
+    CHECK(percent_decode("%zz%4") == "%zz%4");
+    CHECK(percent_decode("") == "");
+  }
 }
