@@ -38,16 +38,6 @@ private:
   http::Fetcher* m_fetcher;
 };
 
-Finding mx_finding(std::string id, Severity sev, const std::string& domain) {
-  Finding f;
-  f.id = std::move(id);
-  f.severity = sev;
-  f.who_can_fix = Fixer::domain_owner;
-  f.subject = domain;
-  f.arg("domain", domain);
-  return f;
-}
-
 }  // namespace
 
 io::Task<MxInfo> lookup_mx(dns::Resolver& resolver, std::string domain) {
@@ -108,17 +98,17 @@ io::Task<AuthAudit> audit_domain(dns::Resolver& resolver, http::Fetcher* fetcher
 
   switch (audit.mx.outcome) {
     case dns::Outcome::answer:
-      if (audit.mx.null_mx) audit.findings.push_back(mx_finding("mx.null", Severity::info, domain));
+      if (audit.mx.null_mx) audit.findings.push_back(domain_owner_finding("mx.null", Severity::info, domain));
       break;
     case dns::Outcome::nodata:
     case dns::Outcome::nxdomain: {
-      Finding f = mx_finding(audit.mx.outcome == dns::Outcome::nxdomain ? "domain.nxdomain" : "mx.missing",
+      Finding f = domain_owner_finding(audit.mx.outcome == dns::Outcome::nxdomain ? "domain.nxdomain" : "mx.missing",
                              audit.mx.outcome == dns::Outcome::nxdomain ? Severity::critical : Severity::warning, domain);
       audit.findings.push_back(std::move(f));
       break;
     }
     default: {
-      Finding f = mx_finding("mx.unknown", Severity::warning, domain);
+      Finding f = domain_owner_finding("mx.unknown", Severity::warning, domain);
       f.who_can_fix = Fixer::nobody;
       f.arg("error", std::string(dns::to_string(audit.mx.outcome)) + (audit.mx.detail.empty() ? "" : ": " + audit.mx.detail));
       audit.findings.push_back(std::move(f));

@@ -309,15 +309,6 @@ io::Task<std::vector<ImprintResult>> imprints_for(dns::Resolver& resolver, http:
   co_return out;
 }
 
-Finding simple(std::string id, Severity sev, Fixer who, std::string subject) {
-  Finding f;
-  f.id = std::move(id);
-  f.severity = sev;
-  f.who_can_fix = who;
-  f.subject = std::move(subject);
-  return f;
-}
-
 }  // namespace
 
 io::Task<CheckReport> run_check(dns::Resolver& resolver, http::Fetcher* fetcher, io::Loop& loop, CheckInput input) {
@@ -380,7 +371,7 @@ io::Task<CheckReport> run_check(dns::Resolver& resolver, http::Fetcher* fetcher,
   // Findings.
   for (const auto& f : report.auth.findings) report.findings.push_back(f);
   if (report.discovery.outbound.empty()) {
-    Finding f = simple("outbound.none", Severity::warning, Fixer::user, input.domain);
+    Finding f = make_finding("outbound.none", Severity::warning, Fixer::user, input.domain);
     f.arg("domain", input.domain);
     report.findings.push_back(std::move(f));
   }
@@ -410,7 +401,7 @@ io::Task<CheckReport> run_check(dns::Resolver& resolver, http::Fetcher* fetcher,
   for (auto& f : list_findings(report.scan)) report.findings.push_back(std::move(f));
   for (const auto& i : report.imprints) {
     if (i.state == ImprintState::found) continue;
-    Finding f = simple(i.state == ImprintState::not_found ? "imprint.missing" : "imprint.unreachable", Severity::warning,
+    Finding f = make_finding(i.state == ImprintState::not_found ? "imprint.missing" : "imprint.unreachable", Severity::warning,
                        Fixer::provider, i.domain);
     f.arg("domain", i.domain).arg("evidence", i.evidence);
     f.evidence = i.url.empty() ? i.evidence : i.url;

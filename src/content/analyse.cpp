@@ -13,7 +13,6 @@
 
 namespace mailrep::content {
 
-
 std::string_view to_string(LinkSource s) {
   switch (s) {
     case LinkSource::html: return "html";
@@ -28,15 +27,6 @@ namespace {
 constexpr std::size_t k_mib = 1024u * 1024u;
 constexpr std::size_t k_gmail_clip_bytes = 102u * 1024u;  // Gmail clips HTML bodies past ~102 KB
 constexpr std::size_t k_max_mismatch_findings = 10;
-
-Finding make(std::string id, Severity sev, Fixer who, std::string subject = {}) {
-  Finding f;
-  f.id = std::move(id);
-  f.severity = sev;
-  f.who_can_fix = who;
-  f.subject = std::move(subject);
-  return f;
-}
 
 std::string size_text(std::size_t bytes) {
   if (bytes >= k_mib) return util::format_double(static_cast<double>(bytes) / static_cast<double>(k_mib), 1) + " MB";
@@ -151,28 +141,28 @@ void check_headers(Analysis& a, bool bulk_hint) {
   const std::string from = header(a, "From");
   const std::string from_domain = address_domain(from);
   if (!a.headers.get("From")) {
-    a.findings.push_back(make("content.from-missing", Severity::critical, Fixer::user));
+    a.findings.push_back(make_finding("content.from-missing", Severity::critical, Fixer::user));
   } else if (from_domain.empty()) {
-    Finding f = make("content.from-invalid", Severity::critical, Fixer::user);
+    Finding f = make_finding("content.from-invalid", Severity::critical, Fixer::user);
     f.arg("from", shown(from));
     f.evidence = "From: " + from;
     a.findings.push_back(std::move(f));
   }
-  if (!a.headers.get("Date")) a.findings.push_back(make("content.date-missing", Severity::warning, Fixer::user));
+  if (!a.headers.get("Date")) a.findings.push_back(make_finding("content.date-missing", Severity::warning, Fixer::user));
   if (const std::string* mid = a.headers.get("Message-ID"); !mid) {
-    a.findings.push_back(make("content.message-id-missing", Severity::warning, Fixer::user));
+    a.findings.push_back(make_finding("content.message-id-missing", Severity::warning, Fixer::user));
   } else if (mid->find('@') == std::string::npos || mid->find('<') == std::string::npos) {
-    Finding f = make("content.message-id-malformed", Severity::info, Fixer::user);
+    Finding f = make_finding("content.message-id-malformed", Severity::info, Fixer::user);
     f.arg("message_id", shown(*mid));
     f.evidence = "Message-ID: " + *mid;
     a.findings.push_back(std::move(f));
   }
   if (!a.headers.get("MIME-Version") && (a.headers.get("Content-Type") || a.headers.get("Content-Transfer-Encoding")))
-    a.findings.push_back(make("content.mime-version-missing", Severity::warning, Fixer::user));
+    a.findings.push_back(make_finding("content.mime-version-missing", Severity::warning, Fixer::user));
 
   // Subject
   if (const std::string* subject = a.headers.get("Subject"); !subject || util::trim(*subject).empty()) {
-    a.findings.push_back(make("content.subject-missing", Severity::warning, Fixer::user));
+    a.findings.push_back(make_finding("content.subject-missing", Severity::warning, Fixer::user));
   } else {
     const std::string s = mail::decode_rfc2047(*subject);
     std::size_t upper = 0, letters = 0, bangs = 0;
@@ -198,7 +188,7 @@ void check_headers(Analysis& a, bool bulk_hint) {
       de = "er wiederholt Währungszeichen";
     }
     if (!en.empty()) {
-      Finding f = make("content.subject-odd", Severity::info, Fixer::user);
+      Finding f = make_finding("content.subject-odd", Severity::info, Fixer::user);
       f.arg("subject", shown(s)).arg("reason_en", en).arg("reason_de", de);
       f.evidence = "Subject: " + s;
       a.findings.push_back(std::move(f));
@@ -210,7 +200,7 @@ void check_headers(Analysis& a, bool bulk_hint) {
     const std::string rt_domain = address_domain(*rt);
     const std::string a1 = util::registered_domain(from_domain), a2 = util::registered_domain(rt_domain);
     if (!rt_domain.empty() && (a1.empty() ? from_domain : a1) != (a2.empty() ? rt_domain : a2)) {
-      Finding f = make("content.reply-to-differs", Severity::info, Fixer::user);
+      Finding f = make_finding("content.reply-to-differs", Severity::info, Fixer::user);
       f.arg("from_domain", shown(from_domain)).arg("reply_to_domain", shown(rt_domain));
       f.evidence = "From: " + from + "\nReply-To: " + *rt;
       a.findings.push_back(std::move(f));
@@ -250,7 +240,7 @@ void check_headers(Analysis& a, bool bulk_hint) {
   }
   if (dkim_domains.empty() && a.headers.get("From")) {
     const bool sent = a.headers.get("Received") != nullptr;
-    a.findings.push_back(make("content.no-dkim", sent ? Severity::warning : Severity::info, sent ? Fixer::provider : Fixer::nobody));
+    a.findings.push_back(make_finding("content.no-dkim", sent ? Severity::warning : Severity::info, sent ? Fixer::provider : Fixer::nobody));
   }
 
   // Bulk mail: one-click unsubscribe (Gmail and Yahoo since 2024, RFC 8058).
@@ -260,12 +250,12 @@ void check_headers(Analysis& a, bool bulk_hint) {
   const bool bulk = lu || a.headers.get("List-Id") || a.headers.get("Feedback-ID") || precedence == "bulk" ||
                     precedence == "list" || bulk_hint;
   if (precedence == "junk") {
-    Finding f = make("content.precedence-junk", Severity::warning, Fixer::user);
+    Finding f = make_finding("content.precedence-junk", Severity::warning, Fixer::user);
     f.evidence = "Precedence: junk";
     a.findings.push_back(std::move(f));
   }
   if (bulk && !lu) {
-    a.findings.push_back(make("content.no-list-unsubscribe", Severity::warning, Fixer::user));
+    a.findings.push_back(make_finding("content.no-list-unsubscribe", Severity::warning, Fixer::user));
   } else if (lu) {
     bool https = false, mailto = false;
     std::size_t pos = 0;
@@ -280,18 +270,18 @@ void check_headers(Analysis& a, bool bulk_hint) {
       pos = close + 1;
     }
     if (!https && !mailto) {
-      Finding f = make("content.list-unsubscribe-invalid", Severity::warning, Fixer::user);
+      Finding f = make_finding("content.list-unsubscribe-invalid", Severity::warning, Fixer::user);
       f.evidence = "List-Unsubscribe: " + *lu;
       a.findings.push_back(std::move(f));
     }
     const bool one_click = lup && util::iequals(util::trim(*lup), "List-Unsubscribe=One-Click");
     if (!one_click) {
-      Finding f = make("content.no-one-click", Severity::warning, Fixer::user);
+      Finding f = make_finding("content.no-one-click", Severity::warning, Fixer::user);
       f.evidence = "List-Unsubscribe: " + *lu + (lup ? "\nList-Unsubscribe-Post: " + *lup : std::string());
       a.findings.push_back(std::move(f));
     } else {
       if (!https) {
-        Finding f = make("content.one-click-no-https", Severity::warning, Fixer::user);
+        Finding f = make_finding("content.one-click-no-https", Severity::warning, Fixer::user);
         f.evidence = "List-Unsubscribe: " + *lu;
         a.findings.push_back(std::move(f));
       }
@@ -301,7 +291,7 @@ void check_headers(Analysis& a, bool bulk_hint) {
             std::find(h.begin(), h.end(), "list-unsubscribe-post") != h.end())
           covered = true;
       if (!signed_headers.empty() && !covered)
-        a.findings.push_back(make("content.unsubscribe-not-signed", Severity::warning, Fixer::provider));
+        a.findings.push_back(make_finding("content.unsubscribe-not-signed", Severity::warning, Fixer::provider));
     }
   }
 }
@@ -314,7 +304,7 @@ void check_attachment(Analysis& a, const Part& p) {
   const std::string ext = extension(p.filename);
   const std::string where = "part " + p.path + ": " + p.content_type + (p.filename.empty() ? "" : ", \"" + p.filename + "\"");
   auto add = [&](std::string id, Severity sev, std::string inner = {}) {
-    Finding f = make(std::move(id), sev, Fixer::user, shown(name));
+    Finding f = make_finding(std::move(id), sev, Fixer::user, shown(name));
     f.arg("name", shown(name))
         .arg("ext", shown(inner.empty() ? ext : extension(inner), 20))
         .arg("inner", inner.empty() ? std::string() : ": " + shown(inner));
@@ -394,7 +384,7 @@ void check_links(Analysis& a) {
           if (mismatches.size() < k_max_mismatch_findings &&
               std::find(mismatches.begin(), mismatches.end(), std::pair{s_reg, t_reg}) == mismatches.end()) {
             mismatches.emplace_back(s_reg, t_reg);
-            Finding f = make("content.link-mismatch", Severity::warning, Fixer::user, shown(shown_domain));
+            Finding f = make_finding("content.link-mismatch", Severity::warning, Fixer::user, shown(shown_domain));
             f.arg("shown", shown(shown_domain)).arg("target", shown(u.host));
             f.evidence = "text \"" + l.shown + "\" -> " + u.text;
             a.findings.push_back(std::move(f));
@@ -404,14 +394,14 @@ void check_links(Analysis& a) {
     }
   }
   for (const auto& [domain, g] : shorteners) {
-    Finding f = make("content.link-shortener", Severity::critical, Fixer::user, domain);
+    Finding f = make_finding("content.link-shortener", Severity::critical, Fixer::user, domain);
     f.arg("shortener", domain).arg("count", util::format_uint(g.count));
     f.evidence = g.first->url.text;
     a.findings.push_back(std::move(f));
   }
   auto group_finding = [&](const Group& g, std::string id, Severity sev) {
     if (g.count == 0) return;
-    Finding f = make(std::move(id), sev, Fixer::user);
+    Finding f = make_finding(std::move(id), sev, Fixer::user);
     f.arg("count", util::format_uint(g.count)).arg("example", shown(g.first->url.text, 120)).arg("problem", shown(g.first->url.problem));
     f.evidence = g.first->url.text;
     a.findings.push_back(std::move(f));
@@ -421,7 +411,7 @@ void check_links(Analysis& a) {
   group_finding(userinfo, "content.link-userinfo", Severity::warning);
   group_finding(http, "content.link-http", Severity::info);
   if (a.links_seen > a.links.size() && a.links.size() >= max_links) {
-    Finding f = make("content.links-capped", Severity::warning, Fixer::user);
+    Finding f = make_finding("content.links-capped", Severity::warning, Fixer::user);
     f.arg("count", util::format_uint(a.links_seen)).arg("kept", util::format_uint(max_links));
     a.findings.push_back(std::move(f));
   }
@@ -538,7 +528,7 @@ Analysis analyse(std::string_view input, const data::Shorteners& shorteners, boo
   std::size_t scripts = 0, forms = 0, iframes = 0, embeds = 0;
   for (const Part& p : w.parts) {
     if (p.decode_broken) {
-      Finding f = make("content.encoding-broken", Severity::warning, Fixer::user);
+      Finding f = make_finding("content.encoding-broken", Severity::warning, Fixer::user);
       f.arg("part", p.path).arg("encoding", shown(p.encoding, 40));
       f.evidence = "part " + p.path + ": " + p.content_type + ", " + p.encoding;
       a.findings.push_back(std::move(f));
@@ -553,17 +543,17 @@ Analysis analyse(std::string_view input, const data::Shorteners& shorteners, boo
     // Charset (only for real messages: a template file has no headers to declare one).
     if (a.has_headers) {
       if (p.charset.empty() && has_8bit(p.body)) {
-        Finding f = make("content.charset-missing", Severity::warning, Fixer::user);
+        Finding f = make_finding("content.charset-missing", Severity::warning, Fixer::user);
         f.arg("part", p.path);
         f.evidence = "part " + p.path + ": " + p.content_type + " without charset, 8-bit bytes in the body";
         a.findings.push_back(std::move(f));
       } else if ((p.charset == "utf-8" || p.charset == "utf8" || p.charset == "us-ascii") && !mail::is_valid_utf8(p.body)) {
-        Finding f = make("content.charset-broken", Severity::warning, Fixer::user);
+        Finding f = make_finding("content.charset-broken", Severity::warning, Fixer::user);
         f.arg("part", p.path).arg("charset", shown(p.charset, 40));
         f.evidence = "part " + p.path + ": charset=" + p.charset + ", bytes that are not valid there";
         a.findings.push_back(std::move(f));
       } else if (!p.charset.empty() && !known_charset(p.charset)) {
-        Finding f = make("content.charset-unknown", Severity::info, Fixer::user);
+        Finding f = make_finding("content.charset-unknown", Severity::info, Fixer::user);
         f.arg("part", p.path).arg("charset", shown(p.charset, 40));
         f.evidence = "part " + p.path + ": charset=" + p.charset;
         a.findings.push_back(std::move(f));
@@ -611,48 +601,48 @@ Analysis analyse(std::string_view input, const data::Shorteners& shorteners, boo
 
   // ---- structure findings ----
   if (input_truncated || a.input_bytes > 25 * k_mib) {
-    Finding f = make("content.size", Severity::critical, Fixer::user);
+    Finding f = make_finding("content.size", Severity::critical, Fixer::user);
     f.arg("size", input_truncated ? "more than " + size_text(a.input_bytes) : size_text(a.input_bytes));
     a.findings.push_back(std::move(f));
   } else if (a.input_bytes > 10 * k_mib) {
-    Finding f = make("content.size", Severity::warning, Fixer::user);
+    Finding f = make_finding("content.size", Severity::warning, Fixer::user);
     f.arg("size", size_text(a.input_bytes));
     a.findings.push_back(std::move(f));
   }
   if (input_truncated) {
-    Finding f = make("content.input-truncated", Severity::warning, Fixer::nobody);
+    Finding f = make_finding("content.input-truncated", Severity::warning, Fixer::nobody);
     f.arg("limit", size_text(max_input_bytes));
     a.findings.push_back(std::move(f));
   }
   if (long_lines > 0) {
-    Finding f = make("content.long-lines", Severity::warning, Fixer::user);
+    Finding f = make_finding("content.long-lines", Severity::warning, Fixer::user);
     f.arg("count", util::format_uint(long_lines)).arg("longest", util::format_uint(longest));
     a.findings.push_back(std::move(f));
   }
   for (const auto& reason : w.broken) {
-    Finding f = make("content.mime-broken", Severity::warning, Fixer::user);
+    Finding f = make_finding("content.mime-broken", Severity::warning, Fixer::user);
     f.arg("reason", shown(reason));
     f.evidence = reason;
     a.findings.push_back(std::move(f));
   }
   if (w.too_deep) {
-    Finding f = make("content.mime-too-deep", Severity::warning, Fixer::user);
+    Finding f = make_finding("content.mime-too-deep", Severity::warning, Fixer::user);
     f.arg("limit", util::format_uint(max_depth));
     a.findings.push_back(std::move(f));
   }
   if (w.too_many) {
-    Finding f = make("content.mime-too-many-parts", Severity::warning, Fixer::user);
+    Finding f = make_finding("content.mime-too-many-parts", Severity::warning, Fixer::user);
     f.arg("limit", util::format_uint(max_entities));
     a.findings.push_back(std::move(f));
   }
   if (html_truncated) {
-    Finding f = make("content.html-truncated", Severity::info, Fixer::nobody);
+    Finding f = make_finding("content.html-truncated", Severity::info, Fixer::nobody);
     f.arg("limit", size_text(max_html_bytes));
     a.findings.push_back(std::move(f));
   }
   if (any_html && !any_plain) {
     // A bare template: the sending tool may add the text part, so only mention it.
-    a.findings.push_back(make("content.no-text-part", a.has_headers ? Severity::warning : Severity::info, Fixer::user));
+    a.findings.push_back(make_finding("content.no-text-part", a.has_headers ? Severity::warning : Severity::info, Fixer::user));
   } else if (any_html && any_plain) {
     const auto hw = words(html_text), pw = words(plain_text);
     if (hw.size() >= 20) {
@@ -660,7 +650,7 @@ Analysis analyse(std::string_view input, const data::Shorteners& shorteners, boo
       for (const auto& x : hw) shared += pw.count(x);
       const std::size_t pct = shared * 100 / hw.size();
       if (pct < 30) {
-        Finding f = make("content.text-differs", Severity::warning, Fixer::user);
+        Finding f = make_finding("content.text-differs", Severity::warning, Fixer::user);
         f.arg("percent", util::format_uint(pct)).arg("html_words", util::format_uint(hw.size())).arg("text_words", util::format_uint(pw.size()));
         f.evidence = "text/plain: \"" + plain_text.substr(0, 120) + "\"";
         a.findings.push_back(std::move(f));
@@ -669,36 +659,36 @@ Analysis analyse(std::string_view input, const data::Shorteners& shorteners, boo
   }
   const std::size_t html_chars = visible_chars(html_text);
   if (any_html && a.images > 0 && html_chars < 100) {
-    Finding f = make("content.image-only", Severity::warning, Fixer::user);
+    Finding f = make_finding("content.image-only", Severity::warning, Fixer::user);
     f.arg("images", util::format_uint(a.images)).arg("chars", util::format_uint(html_chars));
     a.findings.push_back(std::move(f));
   } else if (any_html && a.images > 0 && html_chars / a.images < 250) {
-    Finding f = make("content.image-heavy", Severity::info, Fixer::user);
+    Finding f = make_finding("content.image-heavy", Severity::info, Fixer::user);
     f.arg("images", util::format_uint(a.images)).arg("chars", util::format_uint(html_chars));
     a.findings.push_back(std::move(f));
   }
   if (a.remote_images > 0) {
-    Finding f = make("content.remote-images", Severity::info, Fixer::user);
+    Finding f = make_finding("content.remote-images", Severity::info, Fixer::user);
     f.arg("count", util::format_uint(a.remote_images));
     a.findings.push_back(std::move(f));
   }
   if (a.pixels > 0) {
-    Finding f = make("content.tracking-pixel", Severity::info, Fixer::user);
+    Finding f = make_finding("content.tracking-pixel", Severity::info, Fixer::user);
     f.arg("count", util::format_uint(a.pixels));
     a.findings.push_back(std::move(f));
   }
   if (any_html && a.html_bytes > k_gmail_clip_bytes) {
-    Finding f = make("content.html-clipped", Severity::warning, Fixer::user);
+    Finding f = make_finding("content.html-clipped", Severity::warning, Fixer::user);
     f.arg("size", size_text(a.html_bytes));
     a.findings.push_back(std::move(f));
   }
   if (html_base64) {
-    Finding f = make("content.html-base64", html_base64_needless ? Severity::warning : Severity::info, Fixer::user);
+    Finding f = make_finding("content.html-base64", html_base64_needless ? Severity::warning : Severity::info, Fixer::user);
     a.findings.push_back(std::move(f));
   }
   auto active = [&](std::size_t count, const char* id, Severity sev) {
     if (count == 0) return;
-    Finding f = make(id, sev, Fixer::user);
+    Finding f = make_finding(id, sev, Fixer::user);
     f.arg("count", util::format_uint(count));
     a.findings.push_back(std::move(f));
   };
@@ -707,7 +697,7 @@ Analysis analyse(std::string_view input, const data::Shorteners& shorteners, boo
   active(iframes, "content.html-iframe", Severity::warning);
   active(embeds, "content.html-embed", Severity::warning);
   if (visible_chars(html_text) == 0 && visible_chars(plain_text) == 0 && a.attachments == 0 && a.images == 0)
-    a.findings.push_back(make("content.empty", Severity::warning, Fixer::user));
+    a.findings.push_back(make_finding("content.empty", Severity::warning, Fixer::user));
 
   check_links(a);
 
@@ -720,7 +710,7 @@ Analysis analyse(std::string_view input, const data::Shorteners& shorteners, boo
     if (unsubscribe_link) break;
   }
   if (a.has_headers) check_headers(a, unsubscribe_link);
-  else a.findings.push_back(make("content.no-headers", Severity::info, Fixer::nobody));
+  else a.findings.push_back(make_finding("content.no-headers", Severity::info, Fixer::nobody));
   return a;
 }
 

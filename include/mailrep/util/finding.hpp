@@ -57,6 +57,23 @@ struct Finding {
   }
 };
 
+/// A finding about `subject` (optional), arguments and evidence still to add.
+[[nodiscard]] inline Finding make_finding(std::string id, Severity severity, Fixer who, std::string subject = {}) {
+  Finding f;
+  f.id = std::move(id);
+  f.severity = severity;
+  f.who_can_fix = who;
+  f.subject = std::move(subject);
+  return f;
+}
+
+/// A finding that the owner of `domain` fixes in its DNS; {domain} is set.
+[[nodiscard]] inline Finding domain_owner_finding(std::string id, Severity severity, std::string_view domain) {
+  Finding f = make_finding(std::move(id), severity, Fixer::domain_owner, std::string(domain));
+  f.arg("domain", std::string(domain));
+  return f;
+}
+
 /// The texts of one finding id in both languages. `fix` may be empty when there is nothing to do.
 struct MessageText {
   std::string_view id;

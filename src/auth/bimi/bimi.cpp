@@ -12,10 +12,6 @@ namespace mailrep::auth::bimi {
 
 namespace {
 
-Finding make(std::string id, Severity sev, const std::string& domain) {
-  return dkim::domain_finding(std::move(id), sev, domain);
-}
-
 enum class Found { none, one, multiple, error };
 Found select(const dns::Answer& a, std::vector<std::string>& texts) {
   if (!a.is_fact()) return Found::error;
@@ -89,7 +85,7 @@ io::Task<BimiReport> check_bimi(dns::Resolver& resolver, std::string domain) {
     if (found == Found::error) failed = &at_org;
   }
   if (failed != nullptr) {
-    Finding f = make("bimi.dns-error", Severity::warning, rep.domain);
+    Finding f = domain_owner_finding("bimi.dns-error", Severity::warning, rep.domain);
     f.arg("name", "default._bimi." + where).arg("error", std::string(dns::to_string(failed->outcome)));
     f.who_can_fix = Fixer::nobody;
     rep.findings.push_back(std::move(f));
@@ -97,12 +93,12 @@ io::Task<BimiReport> check_bimi(dns::Resolver& resolver, std::string domain) {
   }
   rep.record_texts = texts;
   if (found == Found::none) {
-    rep.findings.push_back(make("bimi.missing", Severity::info, rep.domain));
+    rep.findings.push_back(domain_owner_finding("bimi.missing", Severity::info, rep.domain));
     co_return rep;
   }
   rep.record_domain = where;
   if (found == Found::multiple) {
-    Finding f = make("bimi.multiple", Severity::warning, rep.domain);
+    Finding f = domain_owner_finding("bimi.multiple", Severity::warning, rep.domain);
     f.arg("count", util::format_uint(texts.size())).arg("record_domain", where);
     for (const auto& t : texts) f.evidence += (f.evidence.empty() ? "" : "\n") + util::sanitize(t, 300);
     rep.findings.push_back(std::move(f));
@@ -112,7 +108,7 @@ io::Task<BimiReport> check_bimi(dns::Resolver& resolver, std::string domain) {
   const BimiRecord& r = *rep.record;
   const std::string evidence = util::sanitize(r.text, 400);
   if (where != rep.domain) {
-    Finding f = make("bimi.inherited", Severity::info, rep.domain);
+    Finding f = domain_owner_finding("bimi.inherited", Severity::info, rep.domain);
     f.arg("record_domain", where);
     f.evidence = evidence;
     rep.findings.push_back(std::move(f));
@@ -120,32 +116,32 @@ io::Task<BimiReport> check_bimi(dns::Resolver& resolver, std::string domain) {
   std::size_t n = 0;
   for (const auto& p : r.problems) {
     if (n++ >= 3) break;
-    Finding f = make("bimi.syntax", p.fatal ? Severity::warning : Severity::info, rep.domain);
+    Finding f = domain_owner_finding("bimi.syntax", p.fatal ? Severity::warning : Severity::info, rep.domain);
     f.arg("problem", p.message).arg("record_domain", where);
     f.evidence = evidence;
     rep.findings.push_back(std::move(f));
   }
   if (!r.usable) co_return rep;
   if (r.declined()) {
-    Finding f = make("bimi.declined", Severity::info, rep.domain);
+    Finding f = domain_owner_finding("bimi.declined", Severity::info, rep.domain);
     f.arg("record_domain", where);
     f.evidence = evidence;
     rep.findings.push_back(std::move(f));
     co_return rep;
   }
   if (!r.logo.empty() && !util::istarts_with(r.logo, "https://")) {
-    Finding f = make("bimi.logo-not-https", Severity::warning, rep.domain);
+    Finding f = domain_owner_finding("bimi.logo-not-https", Severity::warning, rep.domain);
     f.arg("logo", util::sanitize(r.logo, 200)).arg("record_domain", where);
     f.evidence = evidence;
     rep.findings.push_back(std::move(f));
   }
   if (r.evidence.empty()) {
-    Finding f = make("bimi.no-vmc", Severity::info, rep.domain);
+    Finding f = domain_owner_finding("bimi.no-vmc", Severity::info, rep.domain);
     f.arg("record_domain", where);
     f.evidence = evidence;
     rep.findings.push_back(std::move(f));
   } else {
-    Finding f = make("bimi.vmc-unverified", Severity::info, rep.domain);
+    Finding f = domain_owner_finding("bimi.vmc-unverified", Severity::info, rep.domain);
     f.arg("certificate", util::sanitize(r.evidence, 200)).arg("record_domain", where);
     f.evidence = evidence;
     f.who_can_fix = Fixer::nobody;

@@ -291,10 +291,6 @@ std::size_t DkimReport::found_count() const {
 
 namespace {
 
-Finding make(std::string id, Severity sev, const std::string& domain) {
-  return domain_finding(std::move(id), sev, domain);
-}
-
 SelectorResult classify(std::string selector, std::string name, bool requested, const dns::Answer& a) {
   SelectorResult s;
   s.selector = std::move(selector);
@@ -336,7 +332,7 @@ SelectorResult classify(std::string selector, std::string name, bool requested, 
 
 void key_findings(const SelectorResult& s, const std::string& domain, std::vector<Finding>& out) {
   auto add = [&](std::string id, Severity sev) -> Finding& {
-    out.push_back(make(std::move(id), sev, domain));
+    out.push_back(domain_owner_finding(std::move(id), sev, domain));
     Finding& f = out.back();
     f.arg("selector", s.selector).arg("name", s.name);
     f.evidence = util::sanitize(s.text, 800);
@@ -424,12 +420,12 @@ io::Task<DkimReport> check_dkim(dns::Resolver& resolver, std::string domain, std
     if (!is_requested && s.state == St::not_found && !dangling) continue;
     if (!is_requested && s.state == St::not_a_key) continue;
     if (dangling) {
-      Finding f = make("dkim.cname-dangling", is_requested ? Severity::critical : Severity::warning, rep.domain);
+      Finding f = domain_owner_finding("dkim.cname-dangling", is_requested ? Severity::critical : Severity::warning, rep.domain);
       f.arg("selector", s.selector).arg("name", s.name).arg("target", s.cnames.back());
       f.evidence = s.name + " CNAME " + util::join(s.cnames, " -> ") + " (" + s.detail + ")";
       rep.findings.push_back(std::move(f));
     } else if (is_requested && (s.state == St::not_found || s.state == St::not_a_key)) {
-      Finding f = make("dkim.selector-missing", Severity::critical, rep.domain);
+      Finding f = domain_owner_finding("dkim.selector-missing", Severity::critical, rep.domain);
       f.arg("selector", s.selector).arg("name", s.name);
       f.evidence = s.state == St::not_a_key ? util::sanitize(s.text, 400) : s.detail;
       rep.findings.push_back(std::move(f));
@@ -447,19 +443,19 @@ io::Task<DkimReport> check_dkim(dns::Resolver& resolver, std::string domain, std
       list.push_back(s.selector + " (" + std::string(to_string(s.key->type)) + " " + util::format_uint(s.key->bits) + ")");
       any_rsa = any_rsa || s.key->type == KeyType::rsa;
     }
-    Finding f = make("dkim.found", Severity::info, rep.domain);
+    Finding f = domain_owner_finding("dkim.found", Severity::info, rep.domain);
     f.arg("count", util::format_uint(found)).arg("selectors", util::join(list, ", "));
     f.who_can_fix = Fixer::nobody;
     rep.findings.push_back(std::move(f));
     if (!any_rsa) {
-      Finding e = make("dkim.ed25519-only", Severity::warning, rep.domain);
+      Finding e = domain_owner_finding("dkim.ed25519-only", Severity::warning, rep.domain);
       e.arg("selectors", util::join(list, ", "));
       rep.findings.push_back(std::move(e));
     }
   } else if (wanted.empty()) {
     // Nothing among the common selectors. Selectors are not enumerable: say what is known.
     if (dns_errors == 0 || rep.domainkey_exists == false) {
-      Finding f = make("dkim.none-found", rep.domainkey_exists == false ? Severity::warning : Severity::info, rep.domain);
+      Finding f = domain_owner_finding("dkim.none-found", rep.domainkey_exists == false ? Severity::warning : Severity::info, rep.domain);
       f.arg("count", util::format_uint(rep.probed));
       const std::string dk = "_domainkey." + rep.domain;
       if (rep.domainkey_exists == false)
@@ -475,13 +471,13 @@ io::Task<DkimReport> check_dkim(dns::Resolver& resolver, std::string domain, std
     }
   }
   if (dns_errors > 0) {
-    Finding f = make("dkim.dns-error", Severity::warning, rep.domain);
+    Finding f = domain_owner_finding("dkim.dns-error", Severity::warning, rep.domain);
     f.arg("count", util::format_uint(dns_errors)).arg("error", util::sanitize(first_error, 200));
     f.who_can_fix = Fixer::nobody;
     rep.findings.push_back(std::move(f));
   }
   if (rep.wildcard) {
-    Finding f = make("dkim.wildcard", Severity::info, rep.domain);
+    Finding f = domain_owner_finding("dkim.wildcard", Severity::info, rep.domain);
     f.arg("name", probe_name);
     f.evidence = util::sanitize(wildcard_text, 400);
     rep.findings.push_back(std::move(f));

@@ -115,14 +115,5 @@ bool begins_with_version(std::string_view txt, std::string_view version) {
   return i == txt.size() || txt[i] == ';' || wsp(txt[i]);
 }
 
-Finding domain_finding(std::string id, Severity severity, const std::string& domain) {
-  Finding f;
-  f.id = std::move(id);
-  f.severity = severity;
-  f.who_can_fix = Fixer::domain_owner;
-  f.subject = domain;
-  f.arg("domain", domain);
-  return f;
-}
 
 }  // namespace mailrep::auth::dkim

@@ -367,16 +367,6 @@ Discovery discover(std::string_view domain_in, const std::vector<std::string>& n
 
 namespace {
 
-Finding make(std::string id, Severity sev, std::string_view subject) {
-  Finding f;
-  f.id = std::move(id);
-  f.severity = sev;
-  f.who_can_fix = Fixer::domain_owner;
-  f.subject = std::string(subject);
-  f.arg("domain", std::string(subject));
-  return f;
-}
-
 std::string describe(const Record& r) {
   std::string s = "p=" + std::string(to_string(r.policy()));
   if (r.sp) s += " sp=" + std::string(to_string(*r.sp));
@@ -390,7 +380,7 @@ std::vector<Finding> record_findings(const Record& r, std::string_view domain) {
   std::vector<Finding> out;
   const std::string evidence = util::sanitize(r.text, 600);
   auto add = [&](std::string id, Severity sev) -> Finding& {
-    out.push_back(make(std::move(id), sev, domain));
+    out.push_back(domain_owner_finding(std::move(id), sev, domain));
     out.back().evidence = evidence;
     return out.back();
   };
@@ -449,7 +439,7 @@ io::Task<DmarcReport> check_dmarc(dns::Resolver& resolver, std::string domain) {
   for (const auto& s : d.steps) {
     if (s.kind != WalkStep::Kind::dns_error) continue;
     if (d.applicable && &s > d.applicable_step()) break;  // after the record: does not matter
-    Finding f = make("dmarc.dns-error", Severity::warning, rep.domain);
+    Finding f = domain_owner_finding("dmarc.dns-error", Severity::warning, rep.domain);
     f.arg("name", "_dmarc." + s.domain).arg("error", util::sanitize(s.detail, 200));
     f.who_can_fix = Fixer::nobody;
     rep.findings.push_back(std::move(f));
@@ -458,7 +448,7 @@ io::Task<DmarcReport> check_dmarc(dns::Resolver& resolver, std::string domain) {
   if (!d.steps.empty()) {
     const WalkStep& own = d.steps.front();
     if (own.kind == WalkStep::Kind::multiple) {
-      Finding f = make("dmarc.multiple", Severity::critical, rep.domain);
+      Finding f = domain_owner_finding("dmarc.multiple", Severity::critical, rep.domain);
       f.arg("count", util::format_uint(own.texts.size()));
       for (const auto& t : own.texts) f.evidence += (f.evidence.empty() ? "" : "\n") + util::sanitize(t, 600);
       rep.findings.push_back(std::move(f));
@@ -470,14 +460,14 @@ io::Task<DmarcReport> check_dmarc(dns::Resolver& resolver, std::string domain) {
   const Record* rec = d.record();
   if (rec == nullptr) {
     if (d.complete) {
-      Finding f = make("dmarc.missing", Severity::warning, rep.domain);
+      Finding f = domain_owner_finding("dmarc.missing", Severity::warning, rep.domain);
       f.arg("org_domain", d.org_domain);
       rep.findings.push_back(std::move(f));
     }
   } else {
     const WalkStep& step = *d.applicable_step();
     if (!d.own_record) {
-      Finding f = make("dmarc.inherited", Severity::info, rep.domain);
+      Finding f = domain_owner_finding("dmarc.inherited", Severity::info, rep.domain);
       f.arg("record_domain", step.domain)
           .arg("policy", std::string(to_string(d.domain_policy.value_or(Policy::none))));
       f.evidence = util::sanitize(rec->text, 600);
@@ -543,13 +533,13 @@ io::Task<DmarcReport> check_dmarc(dns::Resolver& resolver, std::string domain) {
         }
       }
       if (ra.state == ReportAuthorization::State::unauthorized) {
-        Finding f = make("dmarc.rua-unauthorized", Severity::warning, rep.domain);
+        Finding f = domain_owner_finding("dmarc.rua-unauthorized", Severity::warning, rep.domain);
         f.arg("tag", ra.tag).arg("uri", ra.uri).arg("destination", ra.destination).arg("query", ra.query)
             .arg("record_domain", step.domain);
         f.evidence = ra.detail;
         rep.findings.push_back(std::move(f));
       } else if (ra.state == ReportAuthorization::State::unknown) {
-        Finding f = make("dmarc.rua-unknown", Severity::info, rep.domain);
+        Finding f = domain_owner_finding("dmarc.rua-unknown", Severity::info, rep.domain);
         f.arg("tag", ra.tag).arg("uri", ra.uri).arg("query", ra.query).arg("error", ra.detail);
         f.who_can_fix = Fixer::nobody;
         rep.findings.push_back(std::move(f));
@@ -557,7 +547,7 @@ io::Task<DmarcReport> check_dmarc(dns::Resolver& resolver, std::string domain) {
     }
   }
   if (!d.org_domain_psl.empty() && d.org_domain != d.org_domain_psl && d.complete) {
-    Finding f = make("dmarc.org-domain-differs", Severity::info, rep.domain);
+    Finding f = domain_owner_finding("dmarc.org-domain-differs", Severity::info, rep.domain);
     f.arg("org_domain", d.org_domain).arg("org_domain_psl", d.org_domain_psl);
     f.who_can_fix = Fixer::nobody;
     rep.findings.push_back(std::move(f));
@@ -596,7 +586,7 @@ std::vector<Finding> alignment_findings(const Alignment& a, const Record* record
   const bool dkim_ok = adkim == AlignMode::strict ? a.dkim_strict : a.dkim_relaxed;
   const bool spf_ok = aspf == AlignMode::strict ? a.spf_strict : a.spf_relaxed;
   auto add = [&](std::string id, Severity sev) -> Finding& {
-    out.push_back(make(std::move(id), sev, a.from_domain));
+    out.push_back(domain_owner_finding(std::move(id), sev, a.from_domain));
     Finding& f = out.back();
     f.arg("from", a.from_domain)
         .arg("dkim_domain", a.dkim_domain.empty() ? std::string("-") : a.dkim_domain)

@@ -46,10 +46,6 @@ bool valid_ext_name(std::string_view n) {
   return true;
 }
 
-Finding make(std::string id, Severity sev, const std::string& domain) {
-  return dkim::domain_finding(std::move(id), sev, domain);
-}
-
 }  // namespace
 
 bool is_sts_record(std::string_view txt) { return dkim::begins_with_version(txt, "v=STSv1"); }
@@ -233,18 +229,18 @@ io::Task<MtaStsReport> check_mta_sts(dns::Resolver& resolver, std::string domain
   }
 
   if (!txt.is_fact()) {
-    Finding f = make("mtasts.dns-error", Severity::warning, rep.domain);
+    Finding f = domain_owner_finding("mtasts.dns-error", Severity::warning, rep.domain);
     f.arg("name", "_mta-sts." + rep.domain).arg("error", std::string(dns::to_string(txt.outcome)));
     f.who_can_fix = Fixer::nobody;
     rep.findings.push_back(std::move(f));
     co_return rep;
   }
   if (rep.record_texts.empty()) {
-    rep.findings.push_back(make("mtasts.missing", Severity::info, rep.domain));
+    rep.findings.push_back(domain_owner_finding("mtasts.missing", Severity::info, rep.domain));
     co_return rep;
   }
   if (rep.record_texts.size() > 1) {
-    Finding f = make("mtasts.multiple", Severity::warning, rep.domain);
+    Finding f = domain_owner_finding("mtasts.multiple", Severity::warning, rep.domain);
     f.arg("count", util::format_uint(rep.record_texts.size()));
     for (const auto& t : rep.record_texts) f.evidence += (f.evidence.empty() ? "" : "\n") + util::sanitize(t, 300);
     rep.findings.push_back(std::move(f));
@@ -255,7 +251,7 @@ io::Task<MtaStsReport> check_mta_sts(dns::Resolver& resolver, std::string domain
     std::size_t n = 0;
     for (const auto& p : rep.record->problems) {
       if (n++ >= 3) break;
-      Finding f = make("mtasts.record-syntax", p.fatal ? Severity::warning : Severity::info, rep.domain);
+      Finding f = domain_owner_finding("mtasts.record-syntax", p.fatal ? Severity::warning : Severity::info, rep.domain);
       f.arg("problem", p.message);
       f.evidence = util::sanitize(rep.record->text, 300);
       rep.findings.push_back(std::move(f));
@@ -263,7 +259,7 @@ io::Task<MtaStsReport> check_mta_sts(dns::Resolver& resolver, std::string domain
   }
   const std::string url = "https://mta-sts." + rep.domain + "/.well-known/mta-sts.txt";
   if (!fetched.ok || fetched.status != 200) {
-    Finding f = make("mtasts.policy-unreachable", Severity::warning, rep.domain);
+    Finding f = domain_owner_finding("mtasts.policy-unreachable", Severity::warning, rep.domain);
     f.arg("url", url).arg("error", fetched.ok ? "HTTP status " + util::format_uint(fetched.status < 0 ? 0 : static_cast<std::uint64_t>(fetched.status))
                                               : util::sanitize(fetched.error, 200));
     rep.findings.push_back(std::move(f));
@@ -273,7 +269,7 @@ io::Task<MtaStsReport> check_mta_sts(dns::Resolver& resolver, std::string domain
     std::string_view ct = fetched.content_type;
     if (const auto semi = ct.find(';'); semi != std::string_view::npos) ct = ct.substr(0, semi);
     if (!util::iequals(util::trim(ct), "text/plain")) {
-      Finding f = make("mtasts.policy-content-type", Severity::warning, rep.domain);
+      Finding f = domain_owner_finding("mtasts.policy-content-type", Severity::warning, rep.domain);
       f.arg("url", url).arg("content_type", fetched.content_type.empty() ? std::string("(none)")
                                                                          : util::sanitize(fetched.content_type, 80));
       rep.findings.push_back(std::move(f));
@@ -285,30 +281,30 @@ io::Task<MtaStsReport> check_mta_sts(dns::Resolver& resolver, std::string domain
     std::size_t n = 0;
     for (const auto& p : pol.problems) {
       if (n++ >= 5) break;
-      Finding f = make("mtasts.policy-syntax", p.fatal ? Severity::warning : Severity::info, rep.domain);
+      Finding f = domain_owner_finding("mtasts.policy-syntax", p.fatal ? Severity::warning : Severity::info, rep.domain);
       f.arg("problem", p.message).arg("url", url);
       f.evidence = util::sanitize(fetched.body, 1000);
       rep.findings.push_back(std::move(f));
     }
   }
   if (!pol.usable || !pol.mode) co_return rep;
-  if (*pol.mode == Mode::testing) rep.findings.push_back(make("mtasts.testing", Severity::info, rep.domain));
-  if (*pol.mode == Mode::none) rep.findings.push_back(make("mtasts.mode-none", Severity::info, rep.domain));
+  if (*pol.mode == Mode::testing) rep.findings.push_back(domain_owner_finding("mtasts.testing", Severity::info, rep.domain));
+  if (*pol.mode == Mode::none) rep.findings.push_back(domain_owner_finding("mtasts.mode-none", Severity::info, rep.domain));
   if (pol.max_age && *pol.max_age < 86400) {
-    Finding f = make("mtasts.max-age-short", Severity::info, rep.domain);
+    Finding f = domain_owner_finding("mtasts.max-age-short", Severity::info, rep.domain);
     f.arg("max_age", util::format_uint(*pol.max_age));
     rep.findings.push_back(std::move(f));
   }
   if (*pol.mode == Mode::none) co_return rep;
   if (!rep.mx_known) {
-    Finding f = make("mtasts.dns-error", Severity::warning, rep.domain);
+    Finding f = domain_owner_finding("mtasts.dns-error", Severity::warning, rep.domain);
     f.arg("name", rep.domain + " MX").arg("error", std::string(dns::to_string(mx.outcome)));
     f.who_can_fix = Fixer::nobody;
     rep.findings.push_back(std::move(f));
     co_return rep;
   }
   if (rep.mx_hosts.empty()) {
-    rep.findings.push_back(make("mtasts.no-mx", Severity::info, rep.domain));
+    rep.findings.push_back(domain_owner_finding("mtasts.no-mx", Severity::info, rep.domain));
     co_return rep;
   }
   for (const auto& h : rep.mx_hosts) {
@@ -317,7 +313,7 @@ io::Task<MtaStsReport> check_mta_sts(dns::Resolver& resolver, std::string domain
     if (!ok) rep.mx_unmatched.push_back(h);
   }
   if (!rep.mx_unmatched.empty()) {
-    Finding f = make("mtasts.mx-mismatch", *pol.mode == Mode::enforce ? Severity::critical : Severity::warning,
+    Finding f = domain_owner_finding("mtasts.mx-mismatch", *pol.mode == Mode::enforce ? Severity::critical : Severity::warning,
                      rep.domain);
     f.arg("hosts", util::join(rep.mx_unmatched, ", "))
         .arg("patterns", util::join(pol.mx, ", "))

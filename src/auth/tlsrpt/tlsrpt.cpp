@@ -51,10 +51,6 @@ ReportUri parse_uri(std::string_view raw, std::size_t position) {
   return u;
 }
 
-Finding make(std::string id, Severity sev, const std::string& domain) {
-  return dkim::domain_finding(std::move(id), sev, domain);
-}
-
 }  // namespace
 
 bool is_tlsrpt_record(std::string_view txt) { return dkim::begins_with_version(txt, "v=TLSRPTv1"); }
@@ -121,7 +117,7 @@ io::Task<TlsRptReport> check_tls_rpt(dns::Resolver& resolver, std::string domain
   io::Task<dns::Answer> task = resolver.lookup(dns::Query{name, dns::RrType::txt});
   dns::Answer a = co_await task;
   if (!a.is_fact()) {
-    Finding f = make("tlsrpt.dns-error", Severity::warning, rep.domain);
+    Finding f = domain_owner_finding("tlsrpt.dns-error", Severity::warning, rep.domain);
     f.arg("name", name).arg("error", std::string(dns::to_string(a.outcome)));
     f.who_can_fix = Fixer::nobody;
     rep.findings.push_back(std::move(f));
@@ -130,11 +126,11 @@ io::Task<TlsRptReport> check_tls_rpt(dns::Resolver& resolver, std::string domain
   for (const auto& r : a.records)
     if (is_tlsrpt_record(r.text)) rep.record_texts.push_back(r.text);
   if (rep.record_texts.empty()) {
-    rep.findings.push_back(make("tlsrpt.missing", Severity::info, rep.domain));
+    rep.findings.push_back(domain_owner_finding("tlsrpt.missing", Severity::info, rep.domain));
     co_return rep;
   }
   if (rep.record_texts.size() > 1) {
-    Finding f = make("tlsrpt.multiple", Severity::warning, rep.domain);
+    Finding f = domain_owner_finding("tlsrpt.multiple", Severity::warning, rep.domain);
     f.arg("count", util::format_uint(rep.record_texts.size()));
     for (const auto& t : rep.record_texts) f.evidence += (f.evidence.empty() ? "" : "\n") + util::sanitize(t, 300);
     rep.findings.push_back(std::move(f));
@@ -145,7 +141,7 @@ io::Task<TlsRptReport> check_tls_rpt(dns::Resolver& resolver, std::string domain
   for (const auto& p : rep.record->problems) {
     if (n++ >= 4) break;
     const bool uri = p.tag == "rua" && !p.fatal;
-    Finding f = make(uri ? "tlsrpt.bad-uri" : "tlsrpt.syntax", p.fatal ? Severity::warning : Severity::info, rep.domain);
+    Finding f = domain_owner_finding(uri ? "tlsrpt.bad-uri" : "tlsrpt.syntax", p.fatal ? Severity::warning : Severity::info, rep.domain);
     f.arg("problem", p.message);
     f.evidence = util::sanitize(rep.record->text, 300);
     rep.findings.push_back(std::move(f));

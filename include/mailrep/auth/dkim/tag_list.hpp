@@ -50,7 +50,5 @@ struct TagList {
 /// Shared by the DKIM-style records (MTA-STS, TLS-RPT, BIMI): `txt` begins (after spaces/tabs)
 /// with exactly `version` ("v=STSv1"), followed by ';', white space or the end.
 [[nodiscard]] bool begins_with_version(std::string_view txt, std::string_view version);
-/// A finding about `domain` that its owner fixes, with the argument {domain}.
-[[nodiscard]] Finding domain_finding(std::string id, Severity severity, const std::string& domain);
 
 }  // namespace mailrep::auth::dkim
