@@ -15,12 +15,15 @@
 #include <thread>
 
 #include "cli_runner.hpp"
+#include "golden.hpp"
 
 using mailrep::test::run_mailrep;
 using mailrep::test::RunResult;
 using nlohmann::json;
 
 namespace {
+
+using mailrep::test::golden;
 
 const std::string k_src = MAILREP_SOURCE_DIR;
 
@@ -100,28 +103,6 @@ const json* outbound(const json& j, const std::string& address) {
   for (const auto& o : j["outbound"])
     if (o["address"] == address) return &o;
   return nullptr;
-}
-
-std::string normalise(std::string s) {
-  s = std::regex_replace(s, std::regex("time=[0-9.]+s"), "time=Xs");
-  s = std::regex_replace(s, std::regex("127\\.0\\.0\\.1:[0-9]+"), "127.0.0.1:PORT");
-  s = std::regex_replace(s, std::regex("(_timestamp_seconds\\{[^}]*\\}) [0-9.e+]+"), "$1 X");
-  return s;
-}
-
-void golden(const std::string& name, const std::string& actual) {
-  std::string path = k_src + "/tests/cli/expected/" + name;
-  std::string got = normalise(actual);
-  if (std::getenv("MAILREP_UPDATE_GOLDEN")) {
-    std::filesystem::create_directories(k_src + "/tests/cli/expected");
-    std::ofstream(path) << got;
-    return;
-  }
-  std::ifstream in(path);
-  REQUIRE_MESSAGE(in.good(), "missing golden file ", path, " (run scripts/test --update-golden)");
-  std::stringstream want;
-  want << in.rdbuf();
-  CHECK_MESSAGE(got == want.str(), "golden mismatch: ", path, "\n--- got ---\n", got);
 }
 
 }  // namespace

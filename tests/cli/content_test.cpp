@@ -11,12 +11,15 @@
 #include <sstream>
 
 #include "cli_runner.hpp"
+#include "golden.hpp"
 
 using mailrep::test::run_mailrep;
 using mailrep::test::RunResult;
 using nlohmann::json;
 
 namespace {
+
+using mailrep::test::golden;
 
 const std::string k_src = MAILREP_SOURCE_DIR;
 const std::string k_dir = k_src + "/tests/content/";
@@ -49,27 +52,6 @@ bool has_finding(const json& j, const std::string& id) {
   for (const auto& f : j["findings"])
     if (f["id"] == id) return true;
   return false;
-}
-
-std::string normalise(std::string s) {
-  s = std::regex_replace(s, std::regex("time=[0-9.]+s"), "time=Xs");
-  s = std::regex_replace(s, std::regex("127\\.0\\.0\\.1:[0-9]+"), "127.0.0.1:PORT");
-  return s;
-}
-
-void golden(const std::string& name, const std::string& actual) {
-  std::string path = k_src + "/tests/cli/expected/" + name;
-  std::string got = normalise(actual);
-  if (std::getenv("MAILREP_UPDATE_GOLDEN")) {
-    std::filesystem::create_directories(k_src + "/tests/cli/expected");
-    std::ofstream(path) << got;
-    return;
-  }
-  std::ifstream in(path);
-  REQUIRE_MESSAGE(in.good(), "missing golden file ", path, " (run with MAILREP_UPDATE_GOLDEN=1)");
-  std::stringstream want;
-  want << in.rdbuf();
-  CHECK_MESSAGE(got == want.str(), "golden mismatch: ", path, "\n--- got ---\n", got);
 }
 
 }  // namespace
