@@ -187,7 +187,7 @@ struct IpBatch {
 void take_address(IpBatch& b, std::size_t i, assess::AddressReport&& a) {
   if (b.closed) return;
   TargetResult& t = b.results[i];
-  if (!b.out->started() && b.ctx->unreachable_resolver()) b.out->suppress();
+  if (b.out->active() && !b.out->started() && b.ctx->unreachable_resolver()) b.out->suppress();
   std::string addr = a.address.to_string();
   std::vector<Finding> findings = assess::address_findings(a);
   if (b.observe) {

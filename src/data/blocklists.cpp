@@ -406,11 +406,9 @@ Parsed<Blocklist> read_list(const toml::table& t) {
   if (*scope) {
     const toml::node& n = *t.get("rate_scope");
     if (!t.get("rate_limit_qps")) return bad(n, "'rate_scope' needs 'rate_limit_qps'");
-    const std::string& sc = **scope;
-    const bool parent = list.zone == sc || (list.zone.size() > sc.size() && list.zone.ends_with(sc) &&
-                                           list.zone[list.zone.size() - sc.size() - 1] == '.');
-    if (!parent) return bad(n, "'rate_scope' " + quoted(sc) + " must be the zone or a parent of it");
-    list.rate_scope = sc;
+    list.rate_scope = std::move(**scope);
+    if (list.rate_zone() != list.rate_scope)
+      return bad(n, "'rate_scope' " + quoted(list.rate_scope) + " must be the zone or a parent of it");
   }
 
   auto points = read_test_points(t, list);

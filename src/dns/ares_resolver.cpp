@@ -526,13 +526,8 @@ Result<std::unique_ptr<AresResolver>> AresResolver::create(io::Loop& loop, Resol
 void AresResolver::limit_zone(std::string_view zone, double qps, double burst) {
   std::string key = util::lower(zone);
   while (!key.empty() && key.back() == '.') key.pop_back();
-  auto& limits = m_impl->zone_limits;
-  if (!(qps > 0)) {
-    if (auto it = limits.find(key); it != limits.end() && it->second.queue.empty() && !it->second.timer) limits.erase(it);
-    else if (it != limits.end()) it->second.qps = 1e9;  // queued queries drain at once
-    return;
-  }
-  auto& z = limits[key];
+  if (!(qps > 0)) return;
+  auto& z = m_impl->zone_limits[key];
   z.qps = qps;
   z.burst = std::max(1.0, burst);
   if (z.refilled == io::Clock::time_point{}) {

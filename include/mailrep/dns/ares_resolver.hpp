@@ -58,7 +58,7 @@ public:
   /// up to `burst` queries (a token bucket). Waiting queries hold no slot of the window, so other
   /// zones go on at full speed; answers from the cache and de-duplicated queries cost nothing.
   /// For blocklists whose operators punish bursts (lists/dnsbl.toml rate_limit_qps). A later call
-  /// for the same zone replaces the limit; qps <= 0 removes it.
+  /// for the same zone replaces the limit; qps <= 0 is ignored.
   void limit_zone(std::string_view zone, double qps, double burst);
   [[nodiscard]] const ResolverStats& stats() const;
   [[nodiscard]] const ResolverOptions& options() const;
